@@ -1,0 +1,3 @@
+"""VoC pipeline: ingest → normalise → segment → classify → score → store → aggregate."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,213 @@
+"""`voc`: the command line. Thin: every command calls into the pipeline modules."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.cells import cell_len
+from rich.table import Table
+
+from pipeline.paths import DEFAULT_DB
+
+app = typer.Typer(help="Voice-of-customer pipeline for Chinese customer feedback.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+ingest_app = typer.Typer(help="Ingest feedback files into the store.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+console = Console()
+err = Console(stderr=True)
+
+DbOption = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (env VOC_DB).")
+WorkersOption = typer.Option(min(2, os.cpu_count() or 1), "--workers", "-w", help="Coding processes.")
+TaxonomyOption = typer.Option("restaurant", "--taxonomy", "-t", help="Taxonomy name or YAML path.")
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
+
+
+def print_frame(frame: pd.DataFrame, title: str | None = None, max_rows: int = 200) -> None:
+    table = Table(title=title, show_lines=False)
+    for column in frame.columns:
+        justify = "right" if pd.api.types.is_numeric_dtype(frame[column]) else "left"
+        table.add_column(str(column), justify=justify, no_wrap=True, min_width=cell_len(str(column)))
+    for row in frame.head(max_rows).itertuples(index=False):
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in row])
+    console.print(table)
+    if len(frame) > max_rows:
+        console.print(f"… {len(frame) - max_rows} more rows")
+
+
+# -- ingest -----------------------------------------------------------------------------------
+def _ingest_reviews(db: str, paths: list[str], mapping_file: Optional[Path], text_col: Optional[str],
+                    id_col: Optional[str], source: Optional[str], touchpoints_file: Optional[Path]) -> list:
+    from pipeline.ingest.reviews import ColumnMapping
+    from pipeline.ingest.runner import discover, ingest_reviews_file
+    from pipeline.store import Store
+    from pipeline.touchpoints import TouchpointMap
+
+    try:
+        files = discover(paths)
+        mapping = ColumnMapping.load(mapping_file) if mapping_file else ColumnMapping()
+        if text_col or id_col:
+            mapping = ColumnMapping(**{**mapping.__dict__, **({"text": text_col} if text_col else {}),
+                                       **({"external_id": id_col} if id_col else {})})
+        touchpoints = TouchpointMap.load(touchpoints_file)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    if not files:
+        fail(f"no review files (.csv, .tsv, .jsonl, .json, .parquet) under {', '.join(paths)}")
+    reports = []
+    with Store.open(db) as store, _progress() as progress:
+        for path in files:
+            task = progress.add_task(f"ingest {path.name}", total=None)
+            report = ingest_reviews_file(store, path, mapping, touchpoints, source if len(files) == 1 else None,
+                                         progress=lambda n, t=task: progress.advance(t, n))
+            reports.append(report)
+    for r in reports:
+        line = (f"{r.path}: {r.records_read} records → {r.items_new} new, {r.items_existing} already stored, "
+                f"{r.quarantined} quarantined")
+        err.print(line)
+        for reason, count in r.reasons.most_common(5):
+            err.print(f"  [yellow]quarantined[/] {count} × {reason}")
+    return reports
+
+
+@ingest_app.command("reviews")
+def ingest_reviews(
+    paths: list[str] = typer.Argument(..., help="Files, folders or globs (CSV, TSV, JSONL, JSON, Parquet)."),
+    db: str = DbOption,
+    mapping: Optional[Path] = typer.Option(None, help="YAML column mapping (text, external_id, rating, entity, touchpoint, journey_stage, created_at, rating_scale)."),
+    text_col: Optional[str] = typer.Option(None, help="Column holding the review text."),
+    id_col: Optional[str] = typer.Option(None, help="Column holding the source's review id."),
+    source: Optional[str] = typer.Option(None, help="Source name (default: the file name)."),
+    touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints."),
+) -> None:
+    """Ingest review exports; re-ingesting the same file adds nothing."""
+    _ingest_reviews(db, paths, mapping, text_col, id_col, source, touchpoints)
+
+
+# -- code -------------------------------------------------------------------------------------
+def _code(db: str, taxonomy: str, recode: bool, workers: int) -> int:
+    from pipeline.coder import Coder, iter_coded
+    from pipeline.store import Store
+
+    try:
+        coder = Coder(taxonomy)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    version = coder.model_version
+    with Store.open(db) as store:
+        store.write_taxonomy(coder.taxonomy)
+        pairs = store.items_to_code(version, recode=recode)
+        if not pairs:
+            err.print(f"nothing to code: every item is coded by {version}")
+            return 0
+        with _progress() as progress:
+            task = progress.add_task("code", total=len(pairs))
+            for n, batch in iter_coded(coder, pairs, n_process=workers):
+                store.write_coded_batch(batch, version)
+                progress.advance(task, n)
+    err.print(f"coded {len(pairs)} items with {version} (taxonomy {coder.taxonomy.version})")
+    return len(pairs)
+
+
+@app.command()
+def code(db: str = DbOption, taxonomy: str = TaxonomyOption,
+         recode: bool = typer.Option(False, help="Recode every item, keeping earlier codes as history."),
+         workers: int = WorkersOption) -> None:
+    """Code every stored item not yet coded by the current model."""
+    _code(db, taxonomy, recode, workers)
+
+
+# -- run --------------------------------------------------------------------------------------
+@app.command()
+def run(paths: list[str] = typer.Argument(..., help="Review files or folders."),
+        db: str = DbOption, taxonomy: str = TaxonomyOption, workers: int = WorkersOption,
+        touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints.")) -> None:
+    """Ingest + code + aggregate, then print the touchpoint × dimension summary."""
+    from pipeline.aggregate import SUMMARY_SQL
+    from pipeline.store import Store
+
+    _ingest_reviews(db, paths, None, None, None, None, touchpoints)
+    _code(db, taxonomy, False, workers)
+    with Store.open(db, read_only=True) as store:
+        coded = store.scalar("SELECT count(*) FROM item_scores WHERE is_current")
+        summary = store.query(SUMMARY_SQL)
+    print_frame(summary, title=f"{coded} items coded · touchpoint × dimension · {db}")
+
+
+# -- query / stats ----------------------------------------------------------------------------
+def _writer(fmt: str) -> Callable[[pd.DataFrame], str]:
+    return {
+        "csv": lambda f: f.to_csv(index=False),
+        "json": lambda f: f.to_json(orient="records", force_ascii=False, date_format="iso"),
+    }[fmt]
+
+
+@app.command()
+def query(sql: str = typer.Argument(..., help="SQL to run (read-only)."), db: str = DbOption,
+          format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+          out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout.")) -> None:
+    """Run read-only SQL against the store."""
+    from pipeline.store import ReadOnlyError, Store
+
+    if format not in ("table", "csv", "json"):
+        fail(f"unknown format {format!r} (table, csv, json)")
+    try:
+        with Store.open(db, read_only=True) as store:
+            frame = store.query(sql)
+    except ReadOnlyError as exc:
+        fail(str(exc))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    except Exception as exc:  # SQL errors from the engine: show them plainly
+        fail(f"query failed: {exc}")
+    if format == "table" and out is None:
+        print_frame(frame)
+        return
+    text = _writer("csv" if format == "table" else format)(frame)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        err.print(f"wrote {len(frame)} rows to {out}")
+    else:
+        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+
+
+@app.command()
+def stats(db: str = DbOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Counts per channel and source, and the reconciliation of input records."""
+    from pipeline.stats import collect_stats
+    from pipeline.store import Store
+
+    try:
+        with Store.open(db, read_only=True) as store:
+            result = collect_stats(store)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps({k: v.to_dict(orient="records") for k, v in result.items()}, ensure_ascii=False, default=str))
+        return
+    print_frame(result["sources"], title="items by channel and source")
+    print_frame(result["reconciliation"], title="reconciliation: records = new + existing + quarantined; stored = new over all runs")
+    if len(result["quarantine"]):
+        print_frame(result["quarantine"], title="quarantine reasons")
+    if not result["reconciliation"]["ok"].all():
+        fail("reconciliation failed for some files (see above)", code=1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,103 @@
+"""Coding: run the spaCy pipeline over stored items and turn each Doc into table rows.
+
+Coding is embarrassingly parallel: `iter_coded` forks worker processes that inherit the loaded
+pipeline (jieba's dictionary included) and send plain rows back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from typing import Iterator, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.items import stable_hash
+from pipeline.nlp import build_nlp, cached_taxonomy
+from pipeline.store import CodedBatch, utcnow
+
+ItemText = tuple[str, str]
+
+
+class Coder:
+    """Codes (item_id, text) pairs with one taxonomy and one aspect/sentiment model pair."""
+
+    def __init__(self, taxonomy: str = "restaurant", aspect_model: str = "lexicon",
+                 sentiment_model: str = "lexicon", batch_size: int = 256):
+        self.taxonomy = cached_taxonomy(taxonomy)
+        self.batch_size = batch_size
+        self.nlp: Language = build_nlp(taxonomy, aspect_model, sentiment_model)
+
+    @property
+    def model_version(self) -> str:
+        aspects = self.nlp.get_pipe("voc_aspects").model
+        sentiment = self.nlp.get_pipe("voc_sentiment").model
+        return f"aspects={aspects.version};sentiment={sentiment.version}"
+
+    def doc_rows(self, item_id: str, doc: Doc, model_version: str, coded_at: object) -> CodedBatch:
+        batch = CodedBatch()
+        n_codes = 0
+        for clause in doc._.clauses:
+            segment_id = f"{item_id}:{clause.index}"
+            batch.segments.append({
+                "segment_id": segment_id, "item_id": item_id, "idx": clause.index, "text": clause.text,
+                "start_char": clause.start, "end_char": clause.end, "tokens": " ".join(clause.tokens),
+                "score": round(clause.score, 4), "sentiment": clause.label,
+                "model_version": model_version, "coded_at": coded_at,
+            })
+            for hit in clause.aspects:
+                n_codes += 1
+                batch.codes.append({
+                    "code_id": stable_hash(item_id, str(clause.index), hit.sub_dimension, model_version),
+                    "item_id": item_id, "segment_id": segment_id, "dimension": hit.dimension,
+                    "sub_dimension": hit.sub_dimension, "sentiment": hit.label, "score": hit.score,
+                    "confidence": hit.confidence, "evidence": clause.text, "evidence_start": clause.start,
+                    "evidence_end": clause.end, "model_version": model_version,
+                    "taxonomy_version": self.taxonomy.version, "coded_at": coded_at, "is_current": True,
+                })
+        batch.item_scores.append({
+            "item_id": item_id, "model_version": model_version, "taxonomy_version": self.taxonomy.version,
+            "sentiment": doc._.label, "score": doc._.score, "n_segments": len(doc._.clauses),
+            "n_codes": n_codes, "coded_at": coded_at, "is_current": True,
+        })
+        return batch
+
+    def code(self, pairs: Sequence[ItemText]) -> CodedBatch:
+        """Code a batch in this process."""
+        version, now = self.model_version, utcnow()
+        out = CodedBatch()
+        docs = self.nlp.pipe((text for _, text in pairs), batch_size=self.batch_size)
+        for (item_id, _), doc in zip(pairs, docs):
+            out.extend(self.doc_rows(item_id, doc, version, now))
+        return out
+
+
+_worker_coder: Coder | None = None
+
+
+def _code_in_worker(pairs: Sequence[ItemText]) -> CodedBatch:
+    assert _worker_coder is not None, "worker started without a coder"
+    return _worker_coder.code(pairs)
+
+
+def chunks(seq: Sequence[ItemText], size: int) -> Iterator[Sequence[ItemText]]:
+    for start in range(0, len(seq), size):
+        yield seq[start:start + size]
+
+
+def iter_coded(coder: Coder, pairs: Sequence[ItemText], n_process: int = 1,
+               chunk_size: int = 200) -> Iterator[tuple[int, CodedBatch]]:
+    """Yield (items in chunk, rows) chunk by chunk, in input order, over `n_process` processes."""
+    global _worker_coder
+    if n_process <= 1 or len(pairs) <= chunk_size:
+        for chunk in chunks(pairs, chunk_size):
+            yield len(chunk), coder.code(chunk)
+        return
+    _worker_coder = coder  # inherited by the forked workers, not pickled
+    try:
+        with mp.get_context("fork").Pool(n_process) as pool:
+            parts = list(chunks(pairs, chunk_size))
+            for chunk, batch in zip(parts, pool.imap(_code_in_worker, parts)):
+                yield len(chunk), batch
+    finally:
+        _worker_coder = None

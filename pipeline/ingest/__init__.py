@@ -1,0 +1,1 @@
+"""Ingestion: files in, `Item`s and `Quarantined` records out. One module per channel."""

@@ -1,0 +1,168 @@
+"""Review exports (CSV / JSONL / JSON / Parquet) → review `Item`s, with a column mapping."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+import yaml
+
+from pipeline.ingest.records import UnreadableFile, read_records
+from pipeline.items import Item, Quarantined, make_item_id, stable_hash
+from pipeline.normalise import detect_language, normalise_text
+from pipeline.touchpoints import TouchpointMap
+
+#: Longer texts are quarantined rather than coded (a 10 MB "review" is an export bug).
+MAX_TEXT_CHARS = 20_000
+
+#: Column names tried, in order, when the mapping leaves a field unset.
+AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "content", "review", "comment", "body", "评论", "内容", "评价"),
+    "external_id": ("id", "review_id", "external_id", "编号"),
+    "rating": ("rating", "stars", "score", "star", "评分"),
+    "entity": ("store", "entity", "shop", "门店", "店铺"),
+    "touchpoint": ("touchpoint", "触点"),
+    "journey_stage": ("journey_stage", "stage"),
+    "created_at": ("created_at", "date", "time", "timestamp", "日期", "时间"),
+}
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which source column feeds which item field. Only `text` is required; unset fields are
+    looked up among common names (AUTO_COLUMNS)."""
+
+    text: str | None = None
+    external_id: str | None = None
+    rating: str | None = None
+    entity: str | None = None
+    touchpoint: str | None = None
+    journey_stage: str | None = None
+    created_at: str | None = None
+    rating_scale: int = 5
+
+    @classmethod
+    def load(cls, path: Path) -> "ColumnMapping":
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        known = {f.name for f in fields(cls)}
+        unknown = set(doc) - known
+        if unknown:
+            raise ValueError(f"{path}: unknown mapping keys {sorted(unknown)} (known: {sorted(known)})")
+        return cls(**doc)
+
+    def resolve(self, columns: list[str]) -> dict[str, str]:
+        """field → column present in the record."""
+        out = {}
+        for name, candidates in AUTO_COLUMNS.items():
+            chosen = getattr(self, name)
+            if chosen is not None:
+                if chosen in columns:
+                    out[name] = chosen
+                continue
+            for candidate in candidates:
+                if candidate in columns:
+                    out[name] = candidate
+                    break
+        return out
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+
+
+def _parse_rating(value: Any, scale: int) -> float:
+    rating = float(value)
+    if not 0 <= rating <= scale:
+        raise ValueError(f"rating {value!r} is outside 0–{scale}")
+    return rating
+
+
+def _parse_datetime(value: Any) -> datetime:
+    stamp = pd.Timestamp(value)
+    if pd.isna(stamp):
+        raise ValueError("empty")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.to_pydatetime()
+
+
+def record_to_item(record: dict[str, Any], locator: str, source: str, columns: dict[str, str],
+                   mapping: ColumnMapping, touchpoints: TouchpointMap) -> Item | Quarantined:
+    """One record → an Item, or a Quarantined naming the reason."""
+    payload = json.dumps(record, ensure_ascii=False, default=str)
+
+    def bad(reason: str) -> Quarantined:
+        return Quarantined("review", source, locator, reason, payload)
+
+    if "text" not in columns:
+        return bad(f"no text column (looked for {mapping.text or ', '.join(AUTO_COLUMNS['text'])})")
+    raw = record.get(columns["text"])
+    if _blank(raw):
+        return bad(f"empty text in column {columns['text']!r}")
+    raw = str(raw)
+    if len(raw) > MAX_TEXT_CHARS:
+        return bad(f"text is {len(raw)} characters, over the {MAX_TEXT_CHARS} limit")
+    text = normalise_text(raw)
+    if not text:
+        return bad("text is empty after normalisation (only whitespace or control characters)")
+
+    def get(name: str) -> str | None:
+        value = record.get(columns[name]) if name in columns else None
+        return None if _blank(value) else str(value).strip()
+
+    rating = created_at = None
+    if (value := get("rating")) is not None:
+        try:
+            rating = _parse_rating(value, mapping.rating_scale)
+        except ValueError as exc:
+            return bad(f"bad rating in column {columns['rating']!r}: {exc}")
+    if (value := get("created_at")) is not None:
+        try:
+            created_at = _parse_datetime(value)
+        except (ValueError, TypeError) as exc:
+            return bad(f"bad date {value!r} in column {columns['created_at']!r}: {exc}")
+
+    external_id = get("external_id")
+    entity = get("entity")
+    touchpoint, stage = touchpoints.resolve("review", source, entity, get("touchpoint"), get("journey_stage"))
+    used = set(columns.values())
+    return Item(
+        item_id=make_item_id("review", source, external_id, text),
+        channel="review",
+        source=source,
+        locator=locator,
+        text=text,
+        raw_text=raw,
+        language=detect_language(text),
+        content_hash=stable_hash(text),
+        external_id=external_id,
+        entity=entity,
+        touchpoint=touchpoint,
+        journey_stage=stage,
+        created_at=created_at,
+        rating=rating,
+        rating_scale=mapping.rating_scale if rating is not None else None,
+        meta={k: v for k, v in record.items() if k not in used and not _blank(v)},
+    )
+
+
+def read_reviews(path: Path, mapping: ColumnMapping = ColumnMapping(), source: str | None = None,
+                 touchpoints: TouchpointMap = TouchpointMap()) -> Iterator[Item | Quarantined]:
+    """Every record of a review export as an Item or a Quarantined; never raises for bad data."""
+    source = source or path.name
+    try:
+        for entry in read_records(path):
+            if isinstance(entry, Quarantined):
+                entry.channel, entry.source = "review", source
+                yield entry
+                continue
+            locator, record = entry
+            columns = mapping.resolve(list(record))
+            yield record_to_item(record, locator, source, columns, mapping, touchpoints)
+    except UnreadableFile as exc:
+        yield Quarantined("review", source, "file", f"{path}: {exc}", path.read_bytes()[:2000].decode("utf-8", "replace"))

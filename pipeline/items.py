@@ -1,0 +1,78 @@
+"""The item model shared by every channel, and the quarantine record for what cannot be stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Channel = Literal["review", "call", "email"]
+FeedbackKind = Literal["customer-initiated", "event-triggered", "company-initiated"]
+JOURNEY_STAGES = ("pre-purchase", "purchase", "use", "service")
+
+
+def stable_hash(*parts: str, length: int = 16) -> str:
+    """A short, stable hex digest of the parts (used for ids)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+def make_item_id(channel: str, source: str, external_id: str | None, text: str) -> str:
+    """Stable id: from source + external id when the source has ids, else from the content."""
+    if external_id:
+        return stable_hash(channel, source, str(external_id))
+    return stable_hash(channel, "content", text)
+
+
+@dataclass(slots=True)
+class Item:
+    """One piece of customer feedback (a review, a call, an email), normalised and ready to code.
+
+    `touchpoint` is what analysts group by (a store, a hotline queue, a mailbox); `entity` is the
+    business object behind it; `journey_stage` places it on the customer lifecycle.
+    """
+
+    item_id: str
+    channel: Channel
+    source: str
+    locator: str
+    text: str
+    raw_text: str
+    language: str
+    content_hash: str
+    external_id: str | None = None
+    feedback_kind: FeedbackKind = "customer-initiated"
+    entity: str | None = None
+    touchpoint: str | None = None
+    journey_stage: str | None = None
+    created_at: datetime | None = None
+    rating: float | None = None
+    rating_scale: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["meta"] = json.dumps(self.meta, ensure_ascii=False, default=str)
+        return row
+
+
+@dataclass(slots=True)
+class Quarantined:
+    """An input record that could not become an item, with where it came from and why."""
+
+    channel: str
+    source: str
+    locator: str
+    reason: str
+    raw_payload: str
+
+    @property
+    def quarantine_id(self) -> str:
+        return stable_hash(self.channel, self.source, self.locator, self.raw_payload)
+
+    def to_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["quarantine_id"] = self.quarantine_id
+        return row

@@ -1,0 +1,48 @@
+"""Reading the word lists in data/lexicons (`word<TAB>weight` lines, `#` comments)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.paths import LEXICON_DIR
+
+
+def read_word_weights(path: Path, default: float = 1.0) -> dict[str, float]:
+    """Read a `word<TAB>weight` file; lines without a weight get `default`."""
+    words: dict[str, float] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split("\t")
+        try:
+            words[parts[0].strip()] = float(parts[1]) if len(parts) > 1 else default
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: weight {parts[1]!r} is not a number") from exc
+    return words
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The sentiment language data: polarity words, negators, degree adverbs, contrast words."""
+
+    polarity: dict[str, float]
+    negation: dict[str, float]
+    degree: dict[str, float]
+    contrast: frozenset[str]
+
+    @classmethod
+    def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
+        polarity = {w: -v for w, v in read_word_weights(directory / "negative.txt").items()}
+        polarity.update(read_word_weights(directory / "positive.txt"))
+        return cls(
+            polarity=polarity,
+            negation=read_word_weights(directory / "negation.txt"),
+            degree=read_word_weights(directory / "degree.txt"),
+            contrast=frozenset(read_word_weights(directory / "contrast.txt")),
+        )
+
+    def words(self) -> set[str]:
+        """Every word the lexicon knows (to keep jieba from splitting them)."""
+        return set(self.polarity) | set(self.negation) | set(self.degree) | set(self.contrast)

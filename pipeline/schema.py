@@ -1,0 +1,109 @@
+"""The store's schema, as ordered migrations. `schema_migrations` records which ran.
+
+Layers, each rebuildable from the one below: items → segments → codes / item_scores → views.
+Types are portable SQL so that the same DDL serves DuckDB and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (1, "core tables: items, segments, codes, item_scores, quarantine, ingest_runs, taxonomy_nodes", [
+        """CREATE TABLE IF NOT EXISTS items (
+            item_id VARCHAR PRIMARY KEY,
+            channel VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            locator VARCHAR,
+            external_id VARCHAR,
+            feedback_kind VARCHAR,
+            entity VARCHAR,
+            touchpoint VARCHAR,
+            journey_stage VARCHAR,
+            created_at TIMESTAMP,
+            rating DOUBLE PRECISION,
+            rating_scale INTEGER,
+            language VARCHAR,
+            raw_text VARCHAR,
+            text VARCHAR NOT NULL,
+            content_hash VARCHAR,
+            meta VARCHAR,
+            ingested_at TIMESTAMP NOT NULL,
+            ingest_run_id VARCHAR
+        )""",
+        """CREATE TABLE IF NOT EXISTS segments (
+            segment_id VARCHAR PRIMARY KEY,
+            item_id VARCHAR NOT NULL,
+            idx INTEGER NOT NULL,
+            text VARCHAR NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            tokens VARCHAR,
+            score DOUBLE PRECISION,
+            sentiment VARCHAR,
+            model_version VARCHAR,
+            coded_at TIMESTAMP
+        )""",
+        """CREATE TABLE IF NOT EXISTS codes (
+            code_id VARCHAR PRIMARY KEY,
+            item_id VARCHAR NOT NULL,
+            segment_id VARCHAR NOT NULL,
+            dimension VARCHAR NOT NULL,
+            sub_dimension VARCHAR NOT NULL,
+            sentiment VARCHAR NOT NULL,
+            score DOUBLE PRECISION NOT NULL,
+            confidence DOUBLE PRECISION NOT NULL,
+            evidence VARCHAR NOT NULL,
+            evidence_start INTEGER NOT NULL,
+            evidence_end INTEGER NOT NULL,
+            model_version VARCHAR NOT NULL,
+            taxonomy_version VARCHAR NOT NULL,
+            coded_at TIMESTAMP NOT NULL,
+            is_current BOOLEAN NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS item_scores (
+            item_id VARCHAR NOT NULL,
+            model_version VARCHAR NOT NULL,
+            taxonomy_version VARCHAR NOT NULL,
+            sentiment VARCHAR NOT NULL,
+            score DOUBLE PRECISION NOT NULL,
+            n_segments INTEGER NOT NULL,
+            n_codes INTEGER NOT NULL,
+            coded_at TIMESTAMP NOT NULL,
+            is_current BOOLEAN NOT NULL,
+            PRIMARY KEY (item_id, model_version)
+        )""",
+        """CREATE TABLE IF NOT EXISTS quarantine (
+            quarantine_id VARCHAR PRIMARY KEY,
+            channel VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            locator VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            raw_payload VARCHAR,
+            quarantined_at TIMESTAMP NOT NULL,
+            ingest_run_id VARCHAR
+        )""",
+        """CREATE TABLE IF NOT EXISTS ingest_runs (
+            run_id VARCHAR PRIMARY KEY,
+            channel VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            path VARCHAR NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            records_read INTEGER,
+            items_new INTEGER,
+            items_existing INTEGER,
+            quarantined INTEGER
+        )""",
+        """CREATE TABLE IF NOT EXISTS taxonomy_nodes (
+            taxonomy_version VARCHAR NOT NULL,
+            dimension VARCHAR NOT NULL,
+            sub_dimension VARCHAR NOT NULL,
+            dimension_zh VARCHAR, dimension_en VARCHAR,
+            sub_dimension_zh VARCHAR, sub_dimension_en VARCHAR,
+            PRIMARY KEY (taxonomy_version, sub_dimension)
+        )""",
+        "CREATE INDEX IF NOT EXISTS codes_item ON codes (item_id)",
+        "CREATE INDEX IF NOT EXISTS segments_item ON segments (item_id)",
+    ]),
+]

@@ -1,0 +1,192 @@
+"""Sentiment scoring per clause, per clause × aspect pair, and per item.
+
+Every sentiment model has the scikit-learn face: `fit`, `predict` (labels), `predict_proba`
+(columns in `classes_` order) and `decision_function` (a score in [-1, 1]).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import numpy as np
+from spacy.tokens import Doc
+
+from pipeline.classify import Tokens, as_tokens
+from pipeline.items import stable_hash
+from pipeline.lexicon import Lexicon
+from pipeline.segment import AspectHit, Clause
+from pipeline.taxonomy import Taxonomy
+
+LABELS = ("negative", "neutral", "positive")
+#: Modifiers (negators, degree adverbs) reach this many tokens ahead.
+MODIFIER_REACH = 3
+
+
+def label_for(score: float, neutral_band: float) -> str:
+    if score > neutral_band:
+        return "positive"
+    if score < -neutral_band:
+        return "negative"
+    return "neutral"
+
+
+class LexiconSentiment:
+    """Lexicon scorer with negation (不/没/别…) and degree words (太/很/非常/有点…).
+
+    A polarity word's value is weight × degree, flipped by an odd number of negators (a negated
+    negative word is softened by `negated_negative`). Values are summed and squashed with tanh.
+    """
+
+    classes_ = np.array(LABELS)
+
+    def __init__(self, lexicon: Lexicon | None = None, neutral_band: float = 0.15,
+                 negated_negative: float = 0.7):
+        self.lexicon = lexicon or Lexicon.load()
+        self.neutral_band = neutral_band
+        self.negated_negative = negated_negative
+        self._prefixes = sorted(set(self.lexicon.negation) | set(self.lexicon.degree), key=len, reverse=True)
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the lexicon's words or weights, or the hyperparameters, change."""
+        lex = self.lexicon
+        content = repr((sorted(lex.polarity.items()), sorted(lex.negation.items()), sorted(lex.degree.items()),
+                        self.neutral_band, self.negated_negative))
+        return f"lexicon@{stable_hash(content, length=10)}"
+
+    def fit(self, X: Sequence[str | Tokens], y: object = None) -> "LexiconSentiment":
+        """Nothing to learn: the lexicon is the model. Present for interface parity."""
+        return self
+
+    # -- core ---------------------------------------------------------------------------------
+    def _polarity(self, token: str, overrides: Mapping[str, float] | None) -> float | None:
+        if overrides and token in overrides:
+            return overrides[token]
+        return self.lexicon.polarity.get(token)
+
+    def _split_modified(self, token: str, overrides: Mapping[str, float] | None) -> tuple[list[str], float] | None:
+        """jieba glues modifiers onto words (很差, 不新鲜): peel them off if the rest is polar."""
+        for prefix in self._prefixes:
+            if token.startswith(prefix) and len(token) > len(prefix):
+                rest = token[len(prefix):]
+                pol = self._polarity(rest, overrides)
+                if pol is not None:
+                    return [prefix], pol
+                inner = self._split_modified(rest, overrides)
+                if inner is not None:
+                    return [prefix, *inner[0]], inner[1]
+        return None
+
+    def contributions(self, tokens: Tokens, overrides: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
+        """(token position, signed value) for every polarity word of a clause."""
+        out: list[tuple[int, float]] = []
+        negations: list[float] = []
+        degree = 1.0
+        reach = 0
+        lex = self.lexicon
+        for i, token in enumerate(tokens):
+            pol = self._polarity(token, overrides)
+            modifiers: list[str] = []
+            next_is_polar = i + 1 < len(tokens) and self._polarity(tokens[i + 1], overrides) is not None
+            if token in lex.degree and (pol is None or next_is_polar):
+                degree *= lex.degree[token]
+                reach = MODIFIER_REACH
+                continue
+            if token in lex.negation and (pol is None or next_is_polar):
+                negations.append(lex.negation[token])
+                reach = MODIFIER_REACH
+                continue
+            if pol is None:
+                split = self._split_modified(token, overrides)
+                if split is not None:
+                    modifiers, pol = split
+            if pol is None:
+                reach -= 1
+                if reach <= 0:
+                    negations, degree = [], 1.0
+                continue
+            for m in modifiers:
+                if m in lex.negation:
+                    negations.append(lex.negation[m])
+                else:
+                    degree *= lex.degree[m]
+            value = pol * degree
+            if len(negations) % 2 == 1:
+                value = -value * math.prod(negations) * (self.negated_negative if pol < 0 else 1.0)
+            out.append((i, value))
+            negations, degree, reach = [], 1.0, 0
+        return out
+
+    def score_tokens(self, tokens: Tokens, overrides: Mapping[str, float] | None = None) -> float:
+        return math.tanh(sum(v for _, v in self.contributions(tokens, overrides)))
+
+    def label(self, score: float) -> str:
+        return label_for(score, self.neutral_band)
+
+    # -- scikit-learn face ------------------------------------------------------------------------
+    def decision_function(self, X: Sequence[str | Tokens]) -> np.ndarray:
+        return np.array([self.score_tokens(as_tokens(x)) for x in X], dtype=float)
+
+    def predict_proba(self, X: Sequence[str | Tokens]) -> np.ndarray:
+        """Pseudo-probabilities from the score (not calibrated): |score| goes to its side."""
+        s = self.decision_function(X)
+        return np.column_stack([np.clip(-s, 0, 1), 1 - np.abs(s), np.clip(s, 0, 1)])
+
+    def predict(self, X: Sequence[str | Tokens]) -> np.ndarray:
+        return np.array([self.label(s) for s in self.decision_function(X)])
+
+
+def aspect_overrides(taxonomy: Taxonomy, lexicon: Lexicon) -> dict[str, dict[str, float]]:
+    """Per sub-dimension polarity words (份量大 is good, 噪音大 is bad), weighted like the lexicon."""
+    out: dict[str, dict[str, float]] = {}
+    for sub in taxonomy.sub_dimensions:
+        words = {w: abs(lexicon.polarity.get(w, 1.0)) for w in sub.positive}
+        words.update({w: -abs(lexicon.polarity.get(w, 1.0)) for w in sub.negative})
+        if words:
+            out[sub.id] = words
+    return out
+
+
+def _nearest(position: int, hits: list[AspectHit]) -> set[int]:
+    """Indices of the aspects whose cue words lie nearest to a token position."""
+    distances = [min((abs(position - c) for c in hit.cues), default=math.inf) for hit in hits]
+    best = min(distances)
+    return {k for k, d in enumerate(distances) if d == best}
+
+
+def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]]) -> None:
+    """Score a clause, then each of its aspects from the polarity words nearest to its cues."""
+    contributions = model.contributions(clause.tokens)
+    clause.score = math.tanh(sum(v for _, v in contributions))
+    clause.label = model.label(clause.score)
+    for k, hit in enumerate(clause.aspects):
+        own = model.contributions(clause.tokens, overrides.get(hit.sub_dimension))
+        if len(clause.aspects) > 1:
+            mine = [v for pos, v in own if k in _nearest(pos, clause.aspects)]
+            values = mine or [v for _, v in own]  # 环境和服务都很好: shared words count for both
+        else:
+            values = [v for _, v in own]
+        hit.score = round(math.tanh(sum(values)), 4)
+        hit.label = model.label(hit.score)
+
+
+def score_item(clauses: list[Clause], neutral_band: float) -> tuple[float, str]:
+    """Item score: mean of the clauses that carry sentiment (0 if none)."""
+    polar = [c.score for c in clauses if c.score != 0.0]
+    score = round(sum(polar) / len(polar), 4) if polar else 0.0
+    return score, label_for(score, neutral_band)
+
+
+class SentimentScorer:
+    """spaCy component `voc_sentiment`: scores clauses, aspects and the Doc."""
+
+    def __init__(self, model: LexiconSentiment, taxonomy: Taxonomy):
+        self.model = model
+        self.overrides = aspect_overrides(taxonomy, model.lexicon)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for clause in doc._.clauses:
+            score_clause(clause, self.model, self.overrides)
+        doc._.score, doc._.label = score_item(doc._.clauses, self.model.neutral_band)
+        return doc

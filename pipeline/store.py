@@ -1,0 +1,229 @@
+"""The DuckDB store: schema migrations, transactional batch writes, reads, read-only queries."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import pandas as pd
+
+from pipeline.aggregate import view_statements
+from pipeline.items import Item, Quarantined
+from pipeline.schema import MIGRATIONS, SCHEMA_VERSION
+from pipeline.taxonomy import Taxonomy
+
+ITEM_COLUMNS = [
+    "item_id", "channel", "source", "locator", "external_id", "feedback_kind", "entity", "touchpoint",
+    "journey_stage", "created_at", "rating", "rating_scale", "language", "raw_text", "text",
+    "content_hash", "meta", "ingested_at", "ingest_run_id",
+]
+QUARANTINE_COLUMNS = ["quarantine_id", "channel", "source", "locator", "reason", "raw_payload",
+                      "quarantined_at", "ingest_run_id"]
+SEGMENT_COLUMNS = ["segment_id", "item_id", "idx", "text", "start_char", "end_char", "tokens", "score",
+                   "sentiment", "model_version", "coded_at"]
+CODE_COLUMNS = ["code_id", "item_id", "segment_id", "dimension", "sub_dimension", "sentiment", "score",
+                "confidence", "evidence", "evidence_start", "evidence_end", "model_version",
+                "taxonomy_version", "coded_at", "is_current"]
+SCORE_COLUMNS = ["item_id", "model_version", "taxonomy_version", "sentiment", "score", "n_segments",
+                 "n_codes", "coded_at", "is_current"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class ReadOnlyError(RuntimeError):
+    """A write was attempted through a read-only connection."""
+
+
+@dataclass
+class CodedBatch:
+    """Rows produced by coding a batch of items."""
+
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    codes: list[dict[str, Any]] = field(default_factory=list)
+    item_scores: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: "CodedBatch") -> None:
+        self.segments += other.segments
+        self.codes += other.codes
+        self.item_scores += other.item_scores
+
+
+class Store:
+    """One DuckDB file. Open with `Store.open(path)`; use as a context manager."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool = False):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False) -> "Store":
+        path = str(path)
+        if read_only and not Path(path).exists():
+            raise FileNotFoundError(f"no store at {path} (run `voc ingest` or `voc run` first)")
+        if not read_only:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        store = cls(duckdb.connect(path, read_only=read_only), path, read_only)
+        if not read_only:
+            store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Apply pending migrations and (re)create the views; returns the schema version."""
+        self.con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)""")
+        done = {v for (v,) in self.con.execute("SELECT version FROM schema_migrations").fetchall()}
+        for version, description, statements in MIGRATIONS:
+            if version in done:
+                continue
+            with self.transaction():
+                for sql in statements:
+                    self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()])
+        with self.transaction():
+            for sql in view_statements():
+                self.con.execute(sql)
+        return self.schema_version()
+
+    def schema_version(self) -> int:
+        (version,) = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path}: schema version {version} is newer than this code ({SCHEMA_VERSION})")
+        return version
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- writes ---------------------------------------------------------------------------------
+    def _insert(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]], ignore_conflicts: bool) -> None:
+        if not rows:
+            return
+        frame = pd.DataFrame.from_records(rows, columns=list(columns))
+        self.con.register("_batch", frame)
+        try:
+            cols = ", ".join(columns)
+            conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _batch{conflict}")
+        finally:
+            self.con.unregister("_batch")
+
+    def _existing_ids(self, table: str, key: str, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        frame = pd.DataFrame({"id": list(ids)})
+        self.con.register("_ids", frame)
+        try:
+            rows = self.con.execute(f"SELECT {key} FROM {table} WHERE {key} IN (SELECT id FROM _ids)").fetchall()
+        finally:
+            self.con.unregister("_ids")
+        return {r[0] for r in rows}
+
+    def write_ingest_batch(self, items: Sequence[Item], quarantined: Sequence[Quarantined], run_id: str) -> tuple[int, int]:
+        """Store items (skipping ones already stored) and quarantine records in one transaction.
+
+        Returns (new items, items already present — including repeats within the batch).
+        """
+        now = utcnow()
+        unique: dict[str, Item] = {}
+        for item in items:
+            unique.setdefault(item.item_id, item)
+        with self.transaction():
+            existing = self._existing_ids("items", "item_id", list(unique))
+            rows = []
+            for item in unique.values():
+                if item.item_id in existing:
+                    continue
+                row = item.to_row()
+                row.update(ingested_at=now, ingest_run_id=run_id)
+                rows.append(row)
+            self._insert("items", ITEM_COLUMNS, rows, ignore_conflicts=True)
+            q_rows = [dict(q.to_row(), quarantined_at=now, ingest_run_id=run_id) for q in quarantined]
+            self._insert("quarantine", QUARANTINE_COLUMNS, q_rows, ignore_conflicts=True)
+        return len(rows), len(items) - len(rows)
+
+    def start_ingest_run(self, run_id: str, channel: str, source: str, path: str) -> None:
+        self.con.execute("INSERT INTO ingest_runs (run_id, channel, source, path, started_at) VALUES (?, ?, ?, ?, ?)",
+                         [run_id, channel, source, path, utcnow()])
+
+    def finish_ingest_run(self, run_id: str, records_read: int, new: int, existing: int, quarantined: int) -> None:
+        self.con.execute("""UPDATE ingest_runs SET finished_at = ?, records_read = ?, items_new = ?,
+                            items_existing = ?, quarantined = ? WHERE run_id = ?""",
+                         [utcnow(), records_read, new, existing, quarantined, run_id])
+
+    def write_taxonomy(self, taxonomy: Taxonomy) -> None:
+        rows = [
+            {"taxonomy_version": taxonomy.version, "dimension": dim.id, "sub_dimension": sub.id,
+             "dimension_zh": dim.name_zh, "dimension_en": dim.name_en,
+             "sub_dimension_zh": sub.name_zh, "sub_dimension_en": sub.name_en}
+            for dim in taxonomy.dimensions for sub in dim.sub_dimensions
+        ]
+        with self.transaction():
+            self._insert("taxonomy_nodes", list(rows[0]), rows, ignore_conflicts=True)
+
+    def write_coded_batch(self, batch: CodedBatch, model_version: str) -> None:
+        """Replace the items' segments, demote their earlier codes to history, add the new ones."""
+        ids = [row["item_id"] for row in batch.item_scores]
+        if not ids:
+            return
+        self.con.register("_coded", pd.DataFrame({"id": ids}))
+        try:
+            with self.transaction():
+                where = "item_id IN (SELECT id FROM _coded)"
+                self.con.execute(f"DELETE FROM segments WHERE {where}")
+                self.con.execute(f"DELETE FROM codes WHERE {where} AND model_version = ?", [model_version])
+                self.con.execute(f"DELETE FROM item_scores WHERE {where} AND model_version = ?", [model_version])
+                self.con.execute(f"UPDATE codes SET is_current = false WHERE {where} AND is_current")
+                self.con.execute(f"UPDATE item_scores SET is_current = false WHERE {where} AND is_current")
+                self._insert("segments", SEGMENT_COLUMNS, batch.segments, ignore_conflicts=False)
+                self._insert("codes", CODE_COLUMNS, batch.codes, ignore_conflicts=False)
+                self._insert("item_scores", SCORE_COLUMNS, batch.item_scores, ignore_conflicts=False)
+        finally:
+            self.con.unregister("_coded")
+
+    # -- reads ----------------------------------------------------------------------------------
+    def items_to_code(self, model_version: str, recode: bool = False, limit: int | None = None) -> list[tuple[str, str]]:
+        """(item_id, text) of items without a current coding by this model version (all if recode)."""
+        sql = "SELECT item_id, text FROM items i"
+        params: list[Any] = []
+        if not recode:
+            sql += """ WHERE NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
+                       AND s.model_version = ? AND s.is_current)"""
+            params.append(model_version)
+        sql += " ORDER BY item_id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.execute(sql, params).fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        try:
+            return self.con.execute(sql, params or []).df()
+        except duckdb.InvalidInputException as exc:
+            if self.read_only and "read-only" in str(exc).lower():
+                raise ReadOnlyError(f"the store is opened read-only; this statement writes: {exc}") from exc
+            raise
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        return self.con.execute(sql, params or []).fetchone()[0]

@@ -1,0 +1,41 @@
+"""Mapping source metadata to touchpoints (configuration, not code: a YAML file)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+#: Where each channel sits on the customer lifecycle unless the mapping says otherwise.
+CHANNEL_STAGES = {"review": "use", "call": "service", "email": "service"}
+
+
+@dataclass(frozen=True)
+class TouchpointMap:
+    """entity → {touchpoint, journey_stage}; channel → default journey stage.
+
+    YAML shape::
+
+        channels: {review: use, call: service}
+        entities:
+          解放碑店: {touchpoint: 重庆·解放碑店, journey_stage: use}
+    """
+
+    entities: dict[str, dict[str, str]] = field(default_factory=dict)
+    channels: dict[str, str] = field(default_factory=lambda: dict(CHANNEL_STAGES))
+
+    @classmethod
+    def load(cls, path: Path | None) -> "TouchpointMap":
+        if path is None:
+            return cls()
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return cls(entities=doc.get("entities", {}) or {}, channels={**CHANNEL_STAGES, **(doc.get("channels") or {})})
+
+    def resolve(self, channel: str, source: str, entity: str | None, touchpoint: str | None,
+                journey_stage: str | None) -> tuple[str, str | None]:
+        """(touchpoint, journey_stage): explicit values win, then the entity's mapping, then defaults."""
+        mapped = self.entities.get(entity or "", {})
+        tp = touchpoint or mapped.get("touchpoint") or entity or f"{channel}:{source}"
+        stage = journey_stage or mapped.get("journey_stage") or self.channels.get(channel)
+        return tp, stage

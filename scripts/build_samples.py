@@ -1,0 +1,43 @@
+"""Rebuild data/samples/reviews/ from ../shared/datasets (run once by a maintainer, not at run time).
+
+The AIC 2018 reviews carry no store, touchpoint or date. To show the touchpoint × period views,
+each review is given an ILLUSTRATIVE store and date, derived deterministically from its id.
+They are not real metadata.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "datasets" / "aic2018"
+STORES = ["解放碑店", "观音桥店", "南坪店", "沙坪坝店"]
+START = date(2026, 5, 1)
+
+
+def _bucket(key: str, n: int) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % n
+
+
+def main() -> None:
+    source = SHARED / "aic2018_unlabelled2000.csv"
+    if not source.exists():
+        sys.exit(f"{source} not found: this script needs the shared datasets beside the checkout")
+    out = ROOT / "data" / "samples" / "reviews" / "dianping_aic2018.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with source.open(encoding="utf-8", newline="") as f_in, out.open("w", encoding="utf-8", newline="") as f_out:
+        writer = csv.writer(f_out)
+        writer.writerow(["id", "content", "store", "created_at"])
+        for row in csv.DictReader(f_in):
+            rid = row["id"]
+            day = START + timedelta(days=_bucket("day" + rid, 200))
+            writer.writerow([rid, row["content"], STORES[_bucket("store" + rid, len(STORES))], day.isoformat()])
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
