@@ -22,7 +22,7 @@ app = typer.Typer(help="Voice-of-customer pipeline for Chinese customer feedback
 ingest_app = typer.Typer(help="Ingest feedback files into the store.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (env VOC_DB).")
 WorkersOption = typer.Option(min(2, os.cpu_count() or 1), "--workers", "-w", help="Coding processes.")

@@ -41,9 +41,14 @@ def resolve_sentiment_model(ref: str):
     raise ValueError(f"unknown sentiment model {ref!r} (known: lexicon)")
 
 
-@Language.factory("voc_clauses")
-def make_clause_splitter(nlp: Language, name: str) -> ClauseSplitter:
-    return ClauseSplitter(cached_lexicon().contrast)
+def vocabulary(taxonomy: Taxonomy) -> frozenset[str]:
+    """The words the taxonomy and the lexicon know (kept whole by jieba, used to split compounds)."""
+    return frozenset(taxonomy.keywords() | cached_lexicon().words())
+
+
+@Language.factory("voc_clauses", default_config={"taxonomy": "restaurant"})
+def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplitter:
+    return ClauseSplitter(cached_lexicon().contrast, vocabulary(cached_taxonomy(taxonomy)))
 
 
 @Language.factory("voc_aspects", default_config={"taxonomy": "restaurant", "model": "lexicon"})
@@ -59,10 +64,9 @@ def make_sentiment_scorer(nlp: Language, name: str, taxonomy: str, model: str) -
 def build_nlp(taxonomy: str = "restaurant", aspect_model: str = "lexicon",
               sentiment_model: str = "lexicon") -> Language:
     """The coding pipeline for one taxonomy and model pair."""
-    tax = cached_taxonomy(taxonomy)
-    prepare_jieba(frozenset(tax.keywords() | cached_lexicon().words()))
+    prepare_jieba(vocabulary(cached_taxonomy(taxonomy)))
     nlp = blank_zh()
-    nlp.add_pipe("voc_clauses")
+    nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy, "model": aspect_model})
     nlp.add_pipe("voc_sentiment", config={"taxonomy": taxonomy, "model": sentiment_model})
     return nlp

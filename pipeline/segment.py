@@ -17,6 +17,7 @@ from pipeline.paths import USER_DICT
 #: Characters that end a clause. The enumeration comma 、 is left out: 环境、服务都好 is one clause.
 CLAUSE_PUNCT = set("。！？!?；;，,~～…\n") | {"...", "。。", "！！", "？？"}
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(slots=True)
@@ -71,8 +72,41 @@ def _is_boundary(text: str) -> bool:
     return text in CLAUSE_PUNCT or (not _CONTENT.search(text) and any(c in CLAUSE_PUNCT for c in text))
 
 
-def split_clauses(doc: Doc, contrast: frozenset[str]) -> list[Clause]:
-    """Split a Doc at clause punctuation and before contrast words (但是/不过/可是…)."""
+def _space_between_han(token) -> bool:
+    """A space between two Han characters works as punctuation (一般吧 服务员态度差)."""
+    if not token.whitespace_ or token.i + 1 >= len(token.doc):
+        return False
+    return bool(_HAN.match(token.text[-1]) and _HAN.match(token.doc[token.i + 1].text[0]))
+
+
+def split_compound(token: str, vocab: frozenset[str], min_len: int = 3) -> list[str]:
+    """Split an unknown token into known words if it is made of nothing else.
+
+    jieba's HMM glues unseen compounds together (价格便宜, 态度超好); the taxonomy and the lexicon
+    need their parts. Tokens that do not decompose completely are left alone.
+    """
+    if len(token) < min_len or token in vocab:
+        return [token]
+
+    def parts(rest: str) -> list[str] | None:
+        if not rest:
+            return []
+        for end in range(len(rest), 0, -1):  # longest known prefix first
+            head = rest[:end]
+            if head in vocab:
+                tail = parts(rest[end:])
+                if tail is not None:
+                    return [head, *tail]
+        return None
+
+    return parts(token) or [token]
+
+
+def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = frozenset()) -> list[Clause]:
+    """Split a Doc at clause punctuation and before contrast words (但是/不过/可是…).
+
+    Clause tokens are the Doc's tokens, with unknown compounds split into `vocab` words.
+    """
     clauses: list[Clause] = []
     current: list = []
 
@@ -80,17 +114,19 @@ def split_clauses(doc: Doc, contrast: frozenset[str]) -> list[Clause]:
         words = [t for t in current if not t.is_space]
         if words and any(_CONTENT.search(t.text) for t in words):
             start, end = words[0].idx, words[-1].idx + len(words[-1].text)
-            clauses.append(Clause(len(clauses), start, end, doc.text[start:end], [t.text for t in words]))
+            tokens = [part for t in words for part in split_compound(t.text, vocab)]
+            clauses.append(Clause(len(clauses), start, end, doc.text[start:end], tokens))
         current.clear()
 
     for token in doc:
         if _is_boundary(token.text) or ("\n" in token.text and token.is_space):
             close()
-        elif token.text in contrast:
+            continue
+        if token.text in contrast:
             close()
-            current.append(token)
-        else:
-            current.append(token)
+        current.append(token)
+        if _space_between_han(token):
+            close()
     close()
     return clauses
 
@@ -98,9 +134,10 @@ def split_clauses(doc: Doc, contrast: frozenset[str]) -> list[Clause]:
 class ClauseSplitter:
     """spaCy component `voc_clauses`: sets `doc._.clauses`."""
 
-    def __init__(self, contrast: Iterable[str]):
+    def __init__(self, contrast: Iterable[str], vocab: Iterable[str] = ()):
         self.contrast = frozenset(contrast)
+        self.vocab = frozenset(vocab)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.clauses = split_clauses(doc, self.contrast)
+        doc._.clauses = split_clauses(doc, self.contrast, self.vocab)
         return doc

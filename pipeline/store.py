@@ -102,7 +102,7 @@ class Store:
         return self.schema_version()
 
     def schema_version(self) -> int:
-        (version,) = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        version = self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
         if version > SCHEMA_VERSION:
             raise RuntimeError(f"{self.path}: schema version {version} is newer than this code ({SCHEMA_VERSION})")
         return version
@@ -226,4 +226,5 @@ class Store:
             raise
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        return self.con.execute(sql, params or []).fetchone()[0]
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None

@@ -57,10 +57,10 @@ def _read_csv(text: str, delimiter: str) -> Iterator[Record | Quarantined]:
             number += 1
             yield Quarantined("", "", f"record {number} (line {line})", f"malformed CSV: {exc}", "")
             return  # the csv module cannot resynchronise after a broken quote
-        number += 1
-        locator = f"record {number} (line {line})"
         if not any(cell.strip() for cell in row):
             continue  # blank line, not a record
+        number += 1
+        locator = f"record {number} (line {line})"
         if len(row) != len(header):
             yield Quarantined("", "", locator, f"has {len(row)} fields, header has {len(header)}",
                               json.dumps(row, ensure_ascii=False))

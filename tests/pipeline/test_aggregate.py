@@ -1,0 +1,57 @@
+"""Views against hand-computed numbers on a small constructed store."""
+
+import pytest
+
+from pipeline.ingest.runner import ingest_reviews_file
+from tests.conftest import write
+
+ROWS = """id,content,store,rating,created_at
+1,服务员态度很好,A,5,2026-05-01
+2,服务员态度很差,A,1,2026-05-02
+3,服务员态度很差，价格很贵,A,3,2026-06-10
+4,价格便宜,B,4,2026-06-11
+5,服务员来了,B,,2026-06-12
+"""
+
+
+@pytest.fixture()
+def coded(store, tmp_path, coder):
+    ingest_reviews_file(store, write(tmp_path / "r.csv", ROWS))
+    store.write_taxonomy(coder.taxonomy)
+    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    return store
+
+
+def rows(store, sql):
+    return [tuple(r) for r in store.query(sql).itertuples(index=False)]
+
+
+def test_touchpoint_dimension_counts_and_net_sentiment(coded):
+    got = rows(coded, """SELECT touchpoint, dimension, mentions, items, positive, neutral, negative, net_sentiment
+                         FROM v_touchpoint_dimension ORDER BY touchpoint, dimension""")
+    assert got == [
+        ("A", "price", 1, 1, 0, 0, 1, -1.0),
+        ("A", "staff", 3, 3, 1, 0, 2, pytest.approx(-1 / 3)),
+        ("B", "price", 1, 1, 1, 0, 0, 1.0),
+        ("B", "staff", 1, 1, 0, 1, 0, 0.0),
+    ]
+
+
+def test_monthly_periods(coded):
+    got = rows(coded, """SELECT CAST(period AS VARCHAR), mentions, positive, negative FROM v_touchpoint_dimension_month
+                         WHERE touchpoint = 'A' AND dimension = 'staff' ORDER BY period""")
+    assert got == [("2026-05-01", 2, 1, 1), ("2026-06-01", 1, 0, 1)]
+
+
+def test_nps_by_touchpoint(coded):
+    got = rows(coded, "SELECT touchpoint, rated_items, promoters, passives, detractors, nps, mean_rating FROM v_touchpoint_nps ORDER BY 1")
+    assert got == [("A", 3, 1, 0, 2, pytest.approx(-100 / 3), 3.0), ("B", 1, 0, 1, 0, 0.0, 4.0)]
+
+
+def test_codes_view_explains_every_row(coded):
+    frame = coded.query("SELECT * FROM v_codes")
+    assert frame["model_version"].notna().all() and frame["taxonomy_version"].notna().all()
+    assert (frame["dimension_zh"] == frame["dimension"].map({"staff": "员工态度与行为", "price": "价格与折扣"})).all()
+    for row in frame.itertuples():
+        text = coded.scalar("SELECT text FROM items WHERE item_id = ?", [row.item_id])
+        assert text[row.evidence_start:row.evidence_end] == row.evidence

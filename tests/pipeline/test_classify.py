@@ -1,0 +1,41 @@
+import numpy as np
+
+from pipeline.classify import LexiconAspectClassifier
+from pipeline.taxonomy import load_taxonomy
+
+
+def model():
+    return LexiconAspectClassifier(load_taxonomy("restaurant"))
+
+
+def test_sklearn_face():
+    clf = model()
+    assert clf.fit(["服务员很好"]) is clf
+    X = [["服务员", "态度", "很差"], "上菜太慢了", ["今天", "天气", "好"]]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (3, len(clf.classes_))
+    pred = clf.predict(X)
+    names = [set(clf.classes_[np.flatnonzero(row)]) for row in pred]
+    assert names[0] == {"staff_attitude"}
+    assert names[1] == {"serving_speed"}
+    assert names[2] == set()
+
+
+def test_confidence_grows_with_distinct_cues():
+    clf = model()
+    j = list(clf.classes_).index("staff_attitude")
+    one, two, repeated = clf.predict_proba([["服务员"], ["服务员", "态度"], ["服务员", "服务员"]])[:, j]
+    assert 0.5 <= one < two < 1
+    assert repeated == one
+
+
+def test_hits_carry_cue_positions_and_dimension():
+    hits = model().hits(["价格", "不", "贵", "停车场", "很", "大"])
+    found = {h.sub_dimension: h for h in hits}
+    assert found["price_level"].cues == (0, 2) and found["price_level"].dimension == "price"
+    assert found["parking"].cues == (3,) and found["parking"].dimension == "location_facilities"
+
+
+def test_auto_dealer_taxonomy_codes_test_drive():
+    clf = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
+    assert {h.sub_dimension for h in clf.hits(["试驾", "安排", "得", "很", "好"])} == {"test_drive_arrangement"}

@@ -1,0 +1,96 @@
+"""End to end through the `voc` CLI on the bundled real sample data."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import REVIEW_SAMPLE
+
+runner = CliRunner()
+
+
+def voc(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    return result
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("e2e") / "voc.duckdb"
+    result = voc("run", REVIEW_SAMPLE.parent.parent, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "2000 items coded" in result.output
+    return db
+
+
+def query_json(db, sql):
+    result = voc("query", sql, "--db", db, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_staff_attitude_negative_with_clause_as_evidence(sample_db):
+    codes = query_json(sample_db, """
+        SELECT i.external_id, c.dimension, c.sub_dimension, c.sentiment, c.evidence, c.model_version,
+               c.taxonomy_version, substr(i.text, c.evidence_start + 1, c.evidence_end - c.evidence_start) AS span
+        FROM v_codes c JOIN items i USING (item_id)
+        WHERE i.external_id IN ('2373', '13579') AND c.sub_dimension = 'staff_attitude' ORDER BY 1""")
+    by_evidence = {(c["external_id"], c["evidence"]): c for c in codes}
+    for key in [("2373", "态度很差"), ("13579", "但是服务员态度差的简直无语")]:
+        assert (by_evidence[key]["dimension"], by_evidence[key]["sentiment"]) == ("staff", "negative")
+    for code in codes:
+        assert code["span"] == code["evidence"]
+        assert code["model_version"].startswith("aspects=lexicon@") and code["taxonomy_version"].startswith("restaurant-")
+
+
+def test_rerun_adds_zero_rows(sample_db):
+    counts = "SELECT (SELECT count(*) FROM items) AS i, (SELECT count(*) FROM codes) AS c, (SELECT count(*) FROM segments) AS s"
+    before = query_json(sample_db, counts)
+    result = voc("run", REVIEW_SAMPLE, "--db", sample_db)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 2000 already stored" in result.output
+    assert query_json(sample_db, counts) == before
+
+
+def test_stats_reconcile(sample_db):
+    result = voc("stats", "--db", sample_db, "--json")
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.stdout)
+    (source,) = stats["sources"]
+    assert (source["items"], source["coded"], source["quarantined"]) == (2000, 2000, 0)
+    assert all(r["ok"] for r in stats["reconciliation"])
+
+
+def test_query_is_read_only(sample_db):
+    result = voc("query", "DROP TABLE items", "--db", sample_db)
+    assert result.exit_code == 2
+    assert "read-only" in result.output
+    assert query_json(sample_db, "SELECT count(*) AS n FROM items") == [{"n": 2000}]
+
+
+def test_query_csv_to_file(sample_db, tmp_path):
+    out = tmp_path / "q.csv"
+    result = voc("query", "SELECT touchpoint, sum(mentions) AS m FROM v_touchpoint_dimension GROUP BY 1 ORDER BY 1",
+                 "--db", sample_db, "--format", "csv", "--out", out)
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "touchpoint,m" and len(lines) == 5
+
+
+def test_bad_input_is_quarantined_and_reported(tmp_path):
+    db = tmp_path / "bad.duckdb"
+    path = tmp_path / "mixed.csv"
+    path.write_text("id,content,rating\n1,服务员很热情,5\n2,,3\n3,菜难吃,abc\n", encoding="utf-8")
+    result = voc("ingest", "reviews", path, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "3 records → 1 new, 0 already stored, 2 quarantined" in result.output
+    rows = query_json(db, "SELECT locator, reason FROM quarantine ORDER BY locator")
+    assert [r["locator"] for r in rows] == ["record 2 (line 3)", "record 3 (line 4)"]
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    result = voc("ingest", "reviews", tmp_path / "nope.csv", "--db", tmp_path / "x.duckdb")
+    assert result.exit_code == 2
+    assert "nope.csv: no such file or folder" in result.output

@@ -1,0 +1,51 @@
+def clauses(nlp, text):
+    return [c.text for c in nlp(text)._.clauses]
+
+
+def test_jieba_uses_the_domain_dictionary(nlp):
+    tokens = [t.text for t in nlp("这家4S店的停车位很少，性价比不高")]
+    assert {"4S店", "停车位", "性价比"} <= set(tokens)
+
+
+def test_punctuation_splits_clauses(nlp):
+    assert clauses(nlp, "菜很好吃。服务员态度很差！停车方便;环境不错") == ["菜很好吃", "服务员态度很差", "停车方便", "环境不错"]
+
+
+def test_contrast_word_starts_a_new_clause(nlp):
+    assert clauses(nlp, "菜很好吃但是服务员态度很差") == ["菜很好吃", "但是服务员态度很差"]
+    assert clauses(nlp, "环境一般不过价格便宜") == ["环境一般", "不过价格便宜"]
+
+
+def test_enumeration_comma_does_not_split(nlp):
+    assert clauses(nlp, "环境、服务都很好") == ["环境、服务都很好"]
+
+
+def test_space_between_han_splits_but_not_around_latin(nlp):
+    assert clauses(nlp, "一般吧 服务员态度差") == ["一般吧", "服务员态度差"]
+    assert clauses(nlp, "有 wifi 很方便") == ["有 wifi 很方便"]
+
+
+def test_offsets_point_into_the_text(nlp):
+    text = "位置好找。\n但是上菜太慢了……"
+    doc = nlp(text)
+    for clause in doc._.clauses:
+        assert text[clause.start:clause.end] == clause.text
+    assert [c.index for c in doc._.clauses] == [0, 1]
+
+
+def test_punctuation_only_text_has_no_clauses(nlp):
+    assert clauses(nlp, "。。。！！") == []
+
+
+def test_unknown_compounds_are_split_into_known_words(nlp):
+    (clause,) = nlp("价格便宜")._.clauses
+    assert clause.tokens == ["价格", "便宜"]
+
+
+def test_split_compound_leaves_partial_matches_alone():
+    from pipeline.segment import split_compound
+
+    vocab = frozenset({"价格", "便宜", "很", "差"})
+    assert split_compound("价格很便宜", vocab) == ["价格", "很", "便宜"]
+    assert split_compound("价格公道", vocab) == ["价格公道"]
+    assert split_compound("很差", vocab) == ["很差"]  # too short to split

@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from pipeline.sentiment import LexiconSentiment
+
+
+@pytest.fixture(scope="module")
+def model():
+    return LexiconSentiment()
+
+
+@pytest.mark.parametrize("tokens, label", [
+    (["服务员", "态度", "很", "好"], "positive"),
+    (["服务员", "态度", "很差"], "negative"),       # jieba glues 很差: the modifier is peeled off
+    (["不", "好吃"], "negative"),                   # negation flips
+    (["不", "贵"], "positive"),                     # negated negative turns positive
+    (["没有", "想象", "中", "好"], "negative"),
+    (["今天", "去", "了", "一趟"], "neutral"),
+])
+def test_labels(model, tokens, label):
+    assert model.predict([tokens])[0] == label
+
+
+def test_degree_words_scale(model):
+    plain, very, slightly = model.decision_function([["好吃"], ["非常", "好吃"], ["有点", "好吃"]])
+    assert slightly < plain < very
+
+
+def test_weakened_negation_is_milder_than_negation(model):
+    weak, full = model.decision_function([["不太", "好吃"], ["不", "好吃"]])
+    assert full < weak < 0
+
+
+def test_modifiers_expire(model):
+    # 不 is four tokens before 好: too far to negate it
+    assert model.predict([["不", "知道", "为什么", "他们", "家", "好"]])[0] == "positive"
+
+
+def test_overrides_change_polarity_for_one_aspect(model):
+    assert model.score_tokens(["份量", "很", "大"], {"大": 1.0}) > 0
+    assert model.score_tokens(["噪音", "很", "大"], {"大": -1.0}) < 0
+
+
+def test_scores_in_range_and_probabilities_sum_to_one(model):
+    X = [["非常", "非常", "好吃", "美味", "满意", "推荐"], ["垃圾", "恶心", "失望"], ["嗯"]]
+    scores = model.decision_function(X)
+    assert np.all(np.abs(scores) <= 1)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(model.classes_) == ["negative", "neutral", "positive"]
+
+
+def test_version_changes_with_hyperparameters(model):
+    assert LexiconSentiment(model.lexicon, neutral_band=0.3).version != model.version
+
+
+def test_pair_sentiment_follows_nearest_aspect(nlp):
+    doc = nlp("环境很好服务很差")
+    (clause,) = doc._.clauses
+    found = {a.sub_dimension: a.label for a in clause.aspects}
+    assert found == {"decoration": "positive", "staff_attitude": "negative"}
+
+
+def test_shared_sentiment_word_counts_for_both_aspects(nlp):
+    (clause,) = nlp("环境和服务都很好")._.clauses
+    assert {a.sub_dimension: a.label for a in clause.aspects} == {"decoration": "positive", "staff_attitude": "positive"}
+
+
+def test_item_score_is_mean_of_polar_clauses(nlp):
+    doc = nlp("菜很好吃，但是服务员态度很差。今天周五")
+    polar = [c.score for c in doc._.clauses if c.score]
+    assert len(polar) == 2
+    assert doc._.score == pytest.approx(sum(polar) / 2, abs=1e-4)

@@ -1,0 +1,81 @@
+import duckdb
+import pytest
+
+from pipeline.ingest.reviews import read_reviews
+from pipeline.items import Item, Quarantined
+from pipeline.schema import SCHEMA_VERSION
+from pipeline.store import Store
+from tests.conftest import write
+
+
+def ingest(store, path):
+    entries = list(read_reviews(path))
+    items = [e for e in entries if isinstance(e, Item)]
+    bad = [e for e in entries if isinstance(e, Quarantined)]
+    return store.write_ingest_batch(items, bad, "run-1")
+
+
+def test_schema_is_versioned_and_migrations_are_idempotent(tmp_path):
+    path = tmp_path / "v.duckdb"
+    with Store.open(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.migrate() == SCHEMA_VERSION
+    with Store.open(path) as store:
+        assert store.scalar("SELECT count(*) FROM schema_migrations") == SCHEMA_VERSION
+
+
+def test_reingest_adds_nothing(store, tmp_path):
+    path = write(tmp_path / "r.csv", "id,content\n1,好吃\n2,难吃\n2,难吃\n3,\n")
+    assert ingest(store, path) == (2, 1)
+    assert ingest(store, path) == (0, 3)
+    assert store.scalar("SELECT count(*) FROM items") == 2
+    assert store.scalar("SELECT count(*) FROM quarantine") == 1
+
+
+def test_coding_writes_segments_codes_and_keeps_history(store, tmp_path, coder):
+    write_path = write(tmp_path / "r.csv", "id,content\n1,服务员态度很差，但是菜很好吃\n")
+    ingest(store, write_path)
+    version = coder.model_version
+    pairs = store.items_to_code(version)
+    store.write_coded_batch(coder.code(pairs), version)
+    assert store.items_to_code(version) == []
+    assert store.scalar("SELECT count(*) FROM segments") == 2
+    assert store.scalar("SELECT count(*) FROM codes WHERE is_current") == 2
+    # a recode with the same version replaces; with another version the old codes become history
+    store.write_coded_batch(coder.code(pairs), version)
+    assert store.scalar("SELECT count(*) FROM codes") == 2
+    batch = coder.code(pairs)
+    for row in batch.codes + batch.item_scores:
+        row["model_version"] = "other@2"
+    for row in batch.codes:
+        row["code_id"] += "-2"
+    store.write_coded_batch(batch, "other@2")
+    assert store.scalar("SELECT count(*) FROM codes") == 4
+    assert store.scalar("SELECT count(*) FROM codes WHERE is_current AND model_version = 'other@2'") == 2
+    assert store.items_to_code(version) == pairs
+
+
+def test_a_failed_batch_writes_nothing(store, tmp_path, coder):
+    ingest(store, write(tmp_path / "r.csv", "id,content\n1,好吃\n"))
+    batch = coder.code(store.items_to_code(coder.model_version))
+    batch.codes.append(dict(batch.codes[0]) if batch.codes else {"code_id": None})
+    batch.codes[-1]["code_id"] = None  # violates NOT NULL / PRIMARY KEY
+    with pytest.raises(duckdb.Error):
+        store.write_coded_batch(batch, coder.model_version)
+    assert store.scalar("SELECT count(*) FROM segments") == 0
+    assert store.scalar("SELECT count(*) FROM item_scores") == 0
+
+
+def test_read_only_store_refuses_writes(tmp_path):
+    from pipeline.store import ReadOnlyError
+
+    path = tmp_path / "ro.duckdb"
+    Store.open(path).close()
+    with Store.open(path, read_only=True) as store:
+        with pytest.raises(ReadOnlyError):
+            store.query("DELETE FROM items")
+
+
+def test_read_only_open_of_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="voc ingest"):
+        Store.open(tmp_path / "missing.duckdb", read_only=True)
