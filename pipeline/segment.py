@@ -109,13 +109,14 @@ def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = fr
     """
     clauses: list[Clause] = []
     current: list = []
+    text = doc.text  # built from the tokens on every access: read it once
 
     def close() -> None:
         words = [t for t in current if not t.is_space]
         if words and any(_CONTENT.search(t.text) for t in words):
             start, end = words[0].idx, words[-1].idx + len(words[-1].text)
             tokens = [part for t in words for part in split_compound(t.text, vocab)]
-            clauses.append(Clause(len(clauses), start, end, doc.text[start:end], tokens))
+            clauses.append(Clause(len(clauses), start, end, text[start:end], tokens))
         current.clear()
 
     for token in doc:

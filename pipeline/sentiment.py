@@ -45,7 +45,8 @@ class LexiconSentiment:
         self.lexicon = lexicon or Lexicon.load()
         self.neutral_band = neutral_band
         self.negated_negative = negated_negative
-        self._prefixes = sorted(set(self.lexicon.negation) | set(self.lexicon.degree), key=len, reverse=True)
+        self._prefixes = frozenset(self.lexicon.negation) | frozenset(self.lexicon.degree)
+        self._prefix_lengths = sorted({len(p) for p in self._prefixes}, reverse=True)
 
     @property
     def version(self) -> str:
@@ -67,9 +68,10 @@ class LexiconSentiment:
 
     def _split_modified(self, token: str, overrides: Mapping[str, float] | None) -> tuple[list[str], float] | None:
         """jieba glues modifiers onto words (很差, 不新鲜): peel them off if the rest is polar."""
-        for prefix in self._prefixes:
-            if token.startswith(prefix) and len(token) > len(prefix):
-                rest = token[len(prefix):]
+        for length in self._prefix_lengths:
+            prefix = token[:length]
+            if len(token) > length and prefix in self._prefixes:
+                rest = token[length:]
                 pol = self._polarity(rest, overrides)
                 if pol is not None:
                     return [prefix], pol
