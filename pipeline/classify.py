@@ -7,13 +7,14 @@ segmented with jieba first).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 import jieba
 import numpy as np
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
-from pipeline.segment import AspectHit
+from pipeline.segment import AspectHit, Clause
 from pipeline.taxonomy import Taxonomy
 
 Tokens = Sequence[str]
@@ -81,12 +82,71 @@ class LexiconAspectClassifier:
 
 
 class AspectTagger:
-    """spaCy component `voc_aspects`: fills `clause.aspects` for every clause of the Doc."""
+    """spaCy component `voc_aspects`: fills `clause.aspects` from the taxonomy lexicon."""
 
     def __init__(self, model: LexiconAspectClassifier):
         self.model = model
+        self.version = model.version
 
     def __call__(self, doc: Doc) -> Doc:
         for clause in doc._.clauses:
             clause.aspects = self.model.hits(clause.tokens)
         return doc
+
+
+# AIC codes in the column order of a trained model's predict_proba
+_CODES = (-2, -1, 0, 1)
+_CODE_LABELS = {-1: "negative", 0: "neutral", 1: "positive"}
+
+
+def _evidence_clause(clauses: list[Clause], sub_id: str, label: str) -> tuple[Clause, tuple[int, ...]]:
+    """The clause that best shows a document-level (aspect, polarity) decision: a clause the taxonomy
+    cues for the aspect, preferring one whose own polarity agrees; else the strongest clause of that
+    polarity; else the first clause."""
+    cued = [(c, h) for c in clauses for h in c.aspects if h.sub_dimension == sub_id]
+    if cued:
+        agreeing = [(c, h) for c, h in cued if h.label == label] or cued
+        clause, hit = max(agreeing, key=lambda ch: abs(ch[1].score))
+        return clause, hit.cues
+    same = [c for c in clauses if c.label == label]
+    return (max(same, key=lambda c: abs(c.score)) if same else clauses[0]), ()
+
+
+class ModelAspectTagger:
+    """spaCy component `voc_aspect_model`: a trained document-level aspect model decides which
+    aspects an item mentions and with which polarity; each decision is attached to its evidence
+    clause, replacing the lexicon's hits. Needs `voc_aspects` and `voc_sentiment` before it."""
+
+    def __init__(self, model, ref: str, taxonomy: Taxonomy, batch_size: int = 128):
+        missing = [a for a in model.classes_ if a not in {s.id for s in taxonomy.sub_dimensions}]
+        if missing:
+            raise ValueError(f"model {ref} codes {missing}, which taxonomy {taxonomy.version} does not have")
+        self.model, self.version, self.taxonomy, self.batch_size = model, ref, taxonomy, batch_size
+
+    def _assign(self, doc: Doc, proba: np.ndarray) -> None:
+        clauses = doc._.clauses
+        if not clauses:
+            return
+        found: dict[int, list[AspectHit]] = {c.index: [] for c in clauses}
+        for j, sub_id in enumerate(self.model.classes_):
+            p = proba[j]
+            code = _CODES[int(np.argmax(p))]
+            if code == -2:
+                continue
+            label = _CODE_LABELS[code]
+            mentioned = max(1e-9, 1 - p[0])
+            clause, cues = _evidence_clause(clauses, sub_id, label)
+            found[clause.index].append(AspectHit(
+                sub_id, self.taxonomy.sub(sub_id).dimension, round(float(mentioned), 4), cues,
+                round(float((p[3] - p[1]) / mentioned), 4), label))
+        for clause in clauses:
+            clause.aspects = found[clause.index]
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size or self.batch_size):
+            for doc, proba in zip(batch, self.model.predict_proba(batch)):
+                self._assign(doc, proba)
+                yield doc
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))

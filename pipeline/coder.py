@@ -13,26 +13,41 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.items import stable_hash
-from pipeline.nlp import build_nlp, cached_taxonomy
+from models.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
+from pipeline.nlp import LEXICON, build_nlp, cached_taxonomy
 from pipeline.store import CodedBatch, utcnow
 
 ItemText = tuple[str, str]
 
 
-class Coder:
-    """Codes (item_id, text) pairs with one taxonomy and one aspect/sentiment model pair."""
+def promoted_or_lexicon(role: str, registry: str) -> str:
+    from models.registry import Registry
 
-    def __init__(self, taxonomy: str = "restaurant", aspect_model: str = "lexicon",
-                 sentiment_model: str = "lexicon", batch_size: int = 256):
+    return Registry(registry).promoted(role) or LEXICON
+
+
+class Coder:
+    """Codes (item_id, text) pairs with one taxonomy and one aspect/sentiment model pair.
+
+    Models left as None are the registry's promoted ones, or the lexicon where none is promoted.
+    """
+
+    def __init__(self, taxonomy: str = "restaurant", aspect_model: str | None = None,
+                 sentiment_model: str | None = None, registry: str = DEFAULT_REGISTRY, batch_size: int = 256):
         self.taxonomy = cached_taxonomy(taxonomy)
         self.batch_size = batch_size
-        self.nlp: Language = build_nlp(taxonomy, aspect_model, sentiment_model)
+        self.aspect_model = aspect_model or promoted_or_lexicon("aspects", registry)
+        self.sentiment_model = sentiment_model or promoted_or_lexicon("sentiment", registry)
+        self.nlp: Language = build_nlp(taxonomy, self.aspect_model, self.sentiment_model, registry)
+
+    def _version(self, *pipes: str) -> str:
+        return next(self.nlp.get_pipe(p).version for p in pipes if p in self.nlp.pipe_names)
 
     @property
     def model_version(self) -> str:
-        aspects = self.nlp.get_pipe("voc_aspects").model
-        sentiment = self.nlp.get_pipe("voc_sentiment").model
-        return f"aspects={aspects.version};sentiment={sentiment.version}"
+        """Which models coded: `aspects=<ref or lexicon@taxonomy>;sentiment=<ref or lexicon@hash>`."""
+        return (f"aspects={self._version('voc_aspect_model', 'voc_aspects')};"
+                f"sentiment={self._version('voc_sentiment_model', 'voc_sentiment')}")
 
     def doc_rows(self, item_id: str, doc: Doc, model_version: str, coded_at: object) -> CodedBatch:
         batch = CodedBatch()

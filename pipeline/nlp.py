@@ -1,7 +1,10 @@
-"""The spaCy pipeline: jieba tokenizer → voc_clauses → voc_aspects → voc_sentiment.
+"""The spaCy pipeline: jieba tokenizer → voc_clauses → voc_aspects → voc_sentiment
+[→ voc_aspect_model] [→ voc_sentiment_model].
 
-Components are registered factories whose config holds only names (taxonomy, model reference),
-so `nlp.config` says exactly what coded a Doc.
+The lexicon components always run: they find clauses, cue words and polarity, which trained models
+use as features and as evidence. A trained model (a registry reference such as
+`restaurant-aspects@2`) is added after them. Components are registered factories whose config holds
+only names, so `nlp.config` says exactly what coded a Doc.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from functools import lru_cache
 
 from spacy.language import Language
 
-from pipeline.classify import AspectTagger, LexiconAspectClassifier
+from pipeline.classify import AspectTagger, LexiconAspectClassifier, ModelAspectTagger
 from pipeline.lexicon import Lexicon
 from pipeline.segment import ClauseSplitter, blank_zh, prepare_jieba
-from pipeline.sentiment import LexiconSentiment, SentimentScorer
+from pipeline.sentiment import LexiconSentiment, ModelSentimentScorer, SentimentScorer
 from pipeline.taxonomy import Taxonomy, load_taxonomy
+
+LEXICON = "lexicon"
 
 
 @lru_cache(maxsize=None)
@@ -27,23 +32,20 @@ def cached_lexicon() -> Lexicon:
     return Lexicon.load()
 
 
-def resolve_aspect_model(ref: str, taxonomy: Taxonomy):
-    """Turn a model reference from the config into a fitted aspect classifier."""
-    if ref == "lexicon":
-        return LexiconAspectClassifier(taxonomy)
-    raise ValueError(f"unknown aspect model {ref!r} (known: lexicon)")
-
-
-def resolve_sentiment_model(ref: str):
-    """Turn a model reference from the config into a fitted sentiment model."""
-    if ref == "lexicon":
-        return LexiconSentiment(cached_lexicon())
-    raise ValueError(f"unknown sentiment model {ref!r} (known: lexicon)")
-
-
 def vocabulary(taxonomy: Taxonomy) -> frozenset[str]:
     """The words the taxonomy and the lexicon know (kept whole by jieba, used to split compounds)."""
     return frozenset(taxonomy.keywords() | cached_lexicon().words())
+
+
+def load_registered(ref: str, registry: str, role: str):
+    """A fitted model from the registry, checked to play `role`."""
+    from models.registry import Registry
+
+    reg = Registry(registry)
+    model = reg.load(ref)
+    if getattr(model, "role", None) != role:
+        raise ValueError(f"{ref} is not a{'n' if role == 'aspects' else ''} {role} model")
+    return model, str(reg.resolve(ref))
 
 
 @Language.factory("voc_clauses", default_config={"taxonomy": "restaurant"})
@@ -51,22 +53,38 @@ def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplit
     return ClauseSplitter(cached_lexicon().contrast, vocabulary(cached_taxonomy(taxonomy)))
 
 
-@Language.factory("voc_aspects", default_config={"taxonomy": "restaurant", "model": "lexicon"})
-def make_aspect_tagger(nlp: Language, name: str, taxonomy: str, model: str) -> AspectTagger:
-    return AspectTagger(resolve_aspect_model(model, cached_taxonomy(taxonomy)))
+@Language.factory("voc_aspects", default_config={"taxonomy": "restaurant"})
+def make_aspect_tagger(nlp: Language, name: str, taxonomy: str) -> AspectTagger:
+    return AspectTagger(LexiconAspectClassifier(cached_taxonomy(taxonomy)))
 
 
-@Language.factory("voc_sentiment", default_config={"taxonomy": "restaurant", "model": "lexicon"})
-def make_sentiment_scorer(nlp: Language, name: str, taxonomy: str, model: str) -> SentimentScorer:
-    return SentimentScorer(resolve_sentiment_model(model), cached_taxonomy(taxonomy))
+@Language.factory("voc_sentiment", default_config={"taxonomy": "restaurant"})
+def make_sentiment_scorer(nlp: Language, name: str, taxonomy: str) -> SentimentScorer:
+    return SentimentScorer(LexiconSentiment(cached_lexicon()), cached_taxonomy(taxonomy))
 
 
-def build_nlp(taxonomy: str = "restaurant", aspect_model: str = "lexicon",
-              sentiment_model: str = "lexicon") -> Language:
-    """The coding pipeline for one taxonomy and model pair."""
+@Language.factory("voc_aspect_model", default_config={"taxonomy": "restaurant", "registry": "voc-models"})
+def make_model_aspect_tagger(nlp: Language, name: str, model: str, taxonomy: str, registry: str) -> ModelAspectTagger:
+    fitted, ref = load_registered(model, registry, "aspects")
+    return ModelAspectTagger(fitted, ref, cached_taxonomy(taxonomy))
+
+
+@Language.factory("voc_sentiment_model", default_config={"registry": "voc-models"})
+def make_model_sentiment_scorer(nlp: Language, name: str, model: str, registry: str) -> ModelSentimentScorer:
+    fitted, ref = load_registered(model, registry, "sentiment")
+    return ModelSentimentScorer(fitted, ref)
+
+
+def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentiment_model: str = LEXICON,
+              registry: str = "voc-models") -> Language:
+    """The coding pipeline for one taxonomy; models are `lexicon` or registry references."""
     prepare_jieba(vocabulary(cached_taxonomy(taxonomy)))
     nlp = blank_zh()
     nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
-    nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy, "model": aspect_model})
-    nlp.add_pipe("voc_sentiment", config={"taxonomy": taxonomy, "model": sentiment_model})
+    nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy})
+    nlp.add_pipe("voc_sentiment", config={"taxonomy": taxonomy})
+    if aspect_model != LEXICON:
+        nlp.add_pipe("voc_aspect_model", config={"model": aspect_model, "taxonomy": taxonomy, "registry": str(registry)})
+    if sentiment_model != LEXICON:
+        nlp.add_pipe("voc_sentiment_model", config={"model": sentiment_model, "registry": str(registry)})
     return nlp

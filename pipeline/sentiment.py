@@ -7,10 +7,11 @@ Every sentiment model has the scikit-learn face: `fit`, `predict` (labels), `pre
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from pipeline.classify import Tokens, as_tokens
 from pipeline.items import stable_hash
@@ -181,10 +182,11 @@ def score_item(clauses: list[Clause], neutral_band: float) -> tuple[float, str]:
 
 
 class SentimentScorer:
-    """spaCy component `voc_sentiment`: scores clauses, aspects and the Doc."""
+    """spaCy component `voc_sentiment`: scores clauses, aspects and the Doc with the lexicon."""
 
     def __init__(self, model: LexiconSentiment, taxonomy: Taxonomy):
         self.model = model
+        self.version = model.version
         self.overrides = aspect_overrides(taxonomy, model.lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -192,3 +194,27 @@ class SentimentScorer:
             score_clause(clause, self.model, self.overrides)
         doc._.score, doc._.label = score_item(doc._.clauses, self.model.neutral_band)
         return doc
+
+
+class ModelSentimentScorer:
+    """spaCy component `voc_sentiment_model`: a trained sentiment model rescored clauses and the Doc
+    (aspect × clause scores stay with the aspect model). Runs after `voc_sentiment`."""
+
+    def __init__(self, model, ref: str, batch_size: int = 128):
+        self.model, self.version, self.batch_size = model, ref, batch_size
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size or self.batch_size):
+            clauses = [c for doc in batch for c in doc._.clauses]
+            scores = iter(self.model.decision_function([c.text for c in clauses]))
+            doc_scores = self.model.decision_function([doc.text for doc in batch])
+            for doc, doc_score in zip(batch, doc_scores):
+                for clause in doc._.clauses:
+                    clause.score = round(float(next(scores)), 4)
+                    clause.label = self.model.label(clause.score)
+                doc._.score = round(float(doc_score), 4)
+                doc._.label = self.model.label(doc._.score)
+                yield doc
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))

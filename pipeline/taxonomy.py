@@ -19,7 +19,6 @@ class SubDimension:
     keywords: tuple[str, ...]
     positive: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
-    aic_aspect: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,6 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
                 keywords=tuple(str(k) for k in _require(s, "keywords", where)),
                 positive=tuple(str(k) for k in s.get("positive", ())),
                 negative=tuple(str(k) for k in s.get("negative", ())),
-                aic_aspect=s.get("aic_aspect"),
             )
             for s in _require(d, "sub_dimensions", where)
         )

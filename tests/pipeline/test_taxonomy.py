@@ -15,10 +15,14 @@ def test_taxonomies_load_with_mission_dimensions(name):
         assert sub.keywords and sub.name_zh and sub.name_en
 
 
-def test_restaurant_covers_every_aic_aspect():
-    aspects = {s.aic_aspect for s in load_taxonomy("restaurant").sub_dimensions}
-    assert len(aspects) == 20
-    assert {"service_waiters_attitude", "price_cost_effective", "others_willing_to_consume_again"} <= aspects
+def test_restaurant_covers_every_aic_aspect_one_to_one():
+    from models.labels import load_mapping
+
+    mapping = load_mapping()
+    subs = {s.id for s in load_taxonomy("restaurant").sub_dimensions}
+    assert len(mapping) == 20 and len(set(mapping.values())) == 20
+    assert set(mapping.values()) == subs
+    assert mapping["service_waiters_attitude"] == "staff_attitude"
 
 
 def test_auto_dealer_has_seed_article_dimensions():

@@ -1,0 +1,1 @@
+"""Trainable classifiers (scikit-learn and transformers), their evaluation and their registry."""

@@ -1,0 +1,120 @@
+"""The default aspect-category sentiment model (scikit-learn).
+
+For every aspect (taxonomy sub-dimension): not mentioned / negative / neutral / positive
+(AIC codes −2/−1/0/1), from
+- document word (jieba) 1–2-grams and character 1–3-grams, TF-IDF, down-weighted by `doc_weight`;
+- the aspect's context: word 1–2-grams of the clauses the taxonomy cues for it;
+- lexicon statistics of those clauses (count, score sum/min/max, positive/negative/neutral counts);
+and one class-balanced linear SVM per aspect. 5-fold CV on AIC 2018 found this far ahead of
+document features alone (about 0.5 vs 0.34 macro-F1); see bench/accuracy.py.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix, hstack
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+from spacy.tokens import Doc
+
+from models.features import aspect_views, analyse, doc_tokens
+from models.labels import LABEL_VALUES
+from pipeline.nlp import cached_taxonomy
+
+
+class _Constant:
+    """Stands in for an aspect whose training labels hold a single value."""
+
+    def __init__(self, value: int):
+        self.classes_ = np.array([value])
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.zeros(X.shape[0])
+
+    def predict(self, X) -> np.ndarray:
+        return np.full(X.shape[0], self.classes_[0])
+
+
+class AspectSentimentClassifier(BaseEstimator):
+    """fit(X, Y) with Y a DataFrame whose columns are sub-dimension ids; predict → (n, aspects) codes."""
+
+    role = "aspects"
+
+    def __init__(self, taxonomy: str = "restaurant", C: float = 0.3, doc_weight: float = 0.5,
+                 max_features: int = 10000, class_weight: str | None = "balanced"):
+        self.taxonomy = taxonomy
+        self.C = C
+        self.doc_weight = doc_weight
+        self.max_features = max_features
+        self.class_weight = class_weight
+
+    # -- features -------------------------------------------------------------------------------
+    def _doc_matrix(self, docs: list[Doc], fit: bool):
+        words = [doc_tokens(d) for d in docs]
+        chars = [d.text for d in docs]
+        if fit:
+            self.word_vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
+                                                    sublinear_tf=True, max_features=self.max_features)
+            self.char_vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2,
+                                                    sublinear_tf=True, max_features=self.max_features)
+            return hstack([self.word_vectorizer_.fit_transform(words), self.char_vectorizer_.fit_transform(chars)]) * self.doc_weight
+        return hstack([self.word_vectorizer_.transform(words), self.char_vectorizer_.transform(chars)]) * self.doc_weight
+
+    def _aspect_matrices(self, docs: list[Doc], fit: bool) -> dict[str, csr_matrix]:
+        doc_matrix = self._doc_matrix(docs, fit)
+        contexts, stats = aspect_views(docs, self.classes_)
+        if fit:
+            self.context_vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
+                                                       sublinear_tf=True, max_features=self.max_features)
+            self.context_vectorizer_.fit([c for a in self.classes_ for c in contexts[a]])
+        return {a: hstack([doc_matrix, self.context_vectorizer_.transform(contexts[a]), csr_matrix(stats[a])]).tocsr()
+                for a in self.classes_}
+
+    # -- scikit-learn face ------------------------------------------------------------------------
+    def fit(self, X: Sequence[str | Doc], Y: pd.DataFrame) -> "AspectSentimentClassifier":
+        self.classes_ = np.array(list(Y.columns))
+        self.taxonomy_version_ = cached_taxonomy(self.taxonomy).version
+        matrices = self._aspect_matrices(analyse(X, self.taxonomy), fit=True)
+        for vectorizer in (self.word_vectorizer_, self.char_vectorizer_, self.context_vectorizer_):
+            vectorizer.stop_words_ = None  # every pruned n-gram: only needed for introspection, and huge
+        self.estimators_ = []
+        for a in self.classes_:
+            y = Y[a].to_numpy()
+            if len(np.unique(y)) == 1:
+                self.estimators_.append(_Constant(int(y[0])))
+            else:
+                svm = LinearSVC(C=self.C, class_weight=self.class_weight).fit(matrices[a], y)
+                svm.coef_ = svm.coef_.astype(np.float32)  # halves the artifact; margins barely move
+                self.estimators_.append(svm)
+        return self
+
+    def _decisions(self, X: Sequence[str | Doc]) -> list[tuple[np.ndarray, np.ndarray]]:
+        matrices = self._aspect_matrices(analyse(X, self.taxonomy), fit=False)
+        return [(est.classes_, est.decision_function(matrices[a]), est.predict(matrices[a]))
+                for a, est in zip(self.classes_, self.estimators_)]
+
+    def predict(self, X: Sequence[str | Doc]) -> np.ndarray:
+        """(n, aspects) of AIC codes: 1 positive, 0 neutral, −1 negative, −2 not mentioned."""
+        return np.column_stack([pred for _, _, pred in self._decisions(X)]) if len(X) else np.zeros((0, len(self.classes_)), int)
+
+    def predict_proba(self, X: Sequence[str | Doc]) -> np.ndarray:
+        """(n, aspects, 4) over LABEL_VALUES (−2, −1, 0, 1): a softmax of the SVM margins.
+
+        Margins are not calibrated probabilities; they rank confidence (used to pick items for labelling).
+        """
+        out = np.zeros((len(X), len(self.classes_), len(LABEL_VALUES)))
+        for j, (classes, margins, _) in enumerate(self._decisions(X)):
+            if len(classes) == 1:
+                out[:, j, LABEL_VALUES.index(int(classes[0]))] = 1.0
+                continue
+            if margins.ndim == 1:  # two classes: one margin for classes[1]
+                margins = np.column_stack([-margins, margins])
+            weights = np.exp(margins - margins.max(axis=1, keepdims=True))
+            weights /= weights.sum(axis=1, keepdims=True)
+            for k, c in enumerate(classes):
+                out[:, j, LABEL_VALUES.index(int(c))] = weights[:, k]
+        return out

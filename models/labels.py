@@ -1,0 +1,122 @@
+"""Labelled data: AIC 2018 "wide" files, long files, and binary sentiment files.
+
+Aspect labels use the AIC coding everywhere: 1 positive, 0 neutral, -1 negative, -2 not mentioned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from pipeline.ingest.records import decode_bytes
+from pipeline.items import stable_hash
+from pipeline.paths import DATA_DIR
+
+NOT_MENTIONED = -2
+LABEL_VALUES = (-2, -1, 0, 1)
+SENTIMENT_CODES = {"positive": 1, "neutral": 0, "negative": -1}
+AIC_MAPPING = DATA_DIR / "mappings" / "aic2018.yaml"
+
+
+@dataclass
+class AspectData:
+    """Texts with a label matrix whose columns are taxonomy sub-dimensions."""
+
+    texts: list[str]
+    labels: pd.DataFrame  # columns: sub-dimension ids, values in LABEL_VALUES
+    data_hash: str
+    ids: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+@dataclass
+class BinaryData:
+    texts: list[str]
+    labels: np.ndarray  # 1 positive, 0 negative
+    data_hash: str
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    from io import StringIO
+
+    return pd.read_csv(StringIO(decode_bytes(Path(path).read_bytes())), dtype=str, keep_default_na=False)
+
+
+def load_mapping(path: Path = AIC_MAPPING) -> dict[str, str]:
+    """AIC column → sub-dimension id."""
+    return dict(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["columns"])
+
+
+def file_kind(path: Path) -> str:
+    """`wide`, `long` or `binary`, from the header."""
+    columns = set(_read_csv(path).columns)
+    if {"label", "review"} <= columns:
+        return "binary"
+    if {"text", "sub_dimension", "sentiment"} <= columns:
+        return "long"
+    if "content" in columns:
+        return "wide"
+    raise ValueError(f"{path}: not a labelled file (need content + aspect columns, text/sub_dimension/sentiment, or label/review)")
+
+
+def load_aspect_data(path: Path, mapping: dict[str, str] | None = None) -> AspectData:
+    """Read a wide (AIC) or long labelled file into texts × sub-dimension labels."""
+    path = Path(path)
+    frame = _read_csv(path)
+    data_hash = stable_hash(Path(path).read_bytes().decode("latin-1"), length=16)
+    if {"text", "sub_dimension", "sentiment"} <= set(frame.columns):
+        return _from_long(frame, path, data_hash)
+    mapping = mapping if mapping is not None else load_mapping()
+    columns = [c for c in frame.columns if c in mapping]
+    if "content" not in frame.columns or not columns:
+        raise ValueError(f"{path}: needs a content column and at least one aspect column from the mapping")
+    labels = pd.DataFrame({mapping[c]: pd.to_numeric(frame[c], errors="raise").astype(int) for c in columns})
+    bad = ~labels.isin(LABEL_VALUES)
+    if bad.any().any():
+        row, col = np.argwhere(bad.values)[0]
+        raise ValueError(f"{path}: row {row + 1}, column {columns[col]}: label {labels.iat[row, col]} not in {LABEL_VALUES}")
+    ids = frame["id"].tolist() if "id" in frame.columns else None
+    return AspectData(frame["content"].tolist(), labels, data_hash, ids)
+
+
+def _from_long(frame: pd.DataFrame, path: Path, data_hash: str) -> AspectData:
+    unknown = set(frame["sentiment"]) - set(SENTIMENT_CODES)
+    if unknown:
+        raise ValueError(f"{path}: unknown sentiment values {sorted(unknown)} (use positive/neutral/negative)")
+    texts = list(dict.fromkeys(frame["text"]))
+    subs = sorted(set(frame["sub_dimension"]))
+    labels = pd.DataFrame(NOT_MENTIONED, index=range(len(texts)), columns=subs)
+    row_of = {t: i for i, t in enumerate(texts)}
+    for text, sub, sentiment in frame[["text", "sub_dimension", "sentiment"]].itertuples(index=False):
+        labels.at[row_of[text], sub] = SENTIMENT_CODES[sentiment]
+    return AspectData(texts, labels, data_hash)
+
+
+def to_long(data: AspectData) -> pd.DataFrame:
+    """The long format: one row per text × mentioned sub-dimension."""
+    names = {v: k for k, v in SENTIMENT_CODES.items()}
+    rows = [{"text": text, "sub_dimension": sub, "sentiment": names[int(value)]}
+            for text, (_, row) in zip(data.texts, data.labels.iterrows())
+            for sub, value in row.items() if value != NOT_MENTIONED]
+    return pd.DataFrame(rows, columns=["text", "sub_dimension", "sentiment"])
+
+
+def load_binary_data(paths: list[Path]) -> BinaryData:
+    """`label,review` files (also with a leading `cat` column); empty reviews are dropped."""
+    texts: list[str] = []
+    labels: list[int] = []
+    hashes = []
+    for path in paths:
+        frame = _read_csv(Path(path))
+        hashes.append(stable_hash(Path(path).read_bytes().decode("latin-1")))
+        frame["review"] = frame["review"].str.replace("\ufeff", "", regex=False).str.strip()
+        frame = frame[frame["review"] != ""]
+        texts += frame["review"].tolist()
+        labels += frame["label"].astype(int).tolist()
+    return BinaryData(texts, np.array(labels), stable_hash(*hashes))

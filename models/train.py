@@ -1,0 +1,108 @@
+"""Training, cross-validation and evaluation: what `voc train` / `voc evaluate` run."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold, train_test_split
+
+from models.aspect_sentiment import AspectSentimentClassifier
+from models.features import analyse
+from models.labels import AspectData, file_kind, load_aspect_data, load_binary_data
+from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects
+from models.metrics import aspect_metrics, binary_metrics
+from models.overall_sentiment import OverallSentimentClassifier
+from models.registry import Ref, Registry
+from pipeline.nlp import cached_taxonomy
+
+
+def predict_frame(model: Any, X: list) -> pd.DataFrame:
+    return pd.DataFrame(model.predict(X), columns=list(model.classes_))
+
+
+def cross_validate(make_model: Callable[[], Any], data: AspectData, folds: int = 5, seed: int = 0) -> dict:
+    """K-fold CV of an aspect model; metrics are computed on the pooled out-of-fold predictions
+    per fold and averaged (macro_f1, mention_f1, polarity_accuracy) with their spread."""
+    docs = analyse(data.texts, getattr(make_model(), "taxonomy", "restaurant"))
+    per_fold = []
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(docs):
+        model = make_model().fit([docs[i] for i in train], data.labels.iloc[train].reset_index(drop=True))
+        pred = predict_frame(model, [docs[i] for i in test])
+        per_fold.append(aspect_metrics(data.labels.iloc[test].reset_index(drop=True), pred))
+    summary = {k: float(np.mean([m[k] for m in per_fold])) for k in ("macro_f1", "mention_f1", "polarity_accuracy")}
+    summary["macro_f1_std"] = float(np.std([m["macro_f1"] for m in per_fold]))
+    summary["per_aspect_f1"] = {a: float(np.mean([m["per_aspect_f1"][a] for m in per_fold])) for a in per_fold[0]["per_aspect_f1"]}
+    summary["folds"] = folds
+    return summary
+
+
+def train_aspect_model(data_path: Path, kind: str, name: str, registry: Registry, taxonomy: str = "restaurant",
+                       base_model: str | None = None, cv: int = 5, params: dict | None = None) -> Ref:
+    """Fit on the whole file, cross-validate (sklearn) or hold out 20% (transformer), register."""
+    data = load_aspect_data(data_path)
+    params = params or {}
+    if kind == "sklearn":
+        make = lambda: AspectSentimentClassifier(taxonomy=taxonomy, **params)  # noqa: E731
+        metrics = cross_validate(make, data, folds=cv) if cv > 1 else {}
+        start = time.perf_counter()
+        model = make().fit(data.texts, data.labels)
+    elif kind == "transformer":
+        from models.transformer import TransformerAspectClassifier
+
+        if not base_model:
+            raise ValueError("--kind transformer needs --base-model PATH (a local Hugging Face checkpoint, or one from `voc pretrain`)")
+        make = lambda: TransformerAspectClassifier(base_model=base_model, **params)  # noqa: E731
+        train_idx, test_idx = train_test_split(np.arange(len(data)), test_size=0.2, random_state=0)
+        held = make().fit([data.texts[i] for i in train_idx], data.labels.iloc[train_idx].reset_index(drop=True))
+        metrics = aspect_metrics(data.labels.iloc[test_idx].reset_index(drop=True),
+                                 predict_frame(held, [data.texts[i] for i in test_idx]))
+        metrics["evaluation"] = "20% held out"
+        start = time.perf_counter()
+        model = make().fit(data.texts, data.labels)
+    else:
+        raise ValueError(f"unknown aspect model kind {kind!r} (sklearn, transformer)")
+    train_seconds = time.perf_counter() - start
+    card = {"data": str(data_path), "data_hash": data.data_hash, "rows": len(data),
+            "aspects": list(map(str, model.classes_)), "taxonomy": taxonomy,
+            "taxonomy_version": cached_taxonomy(taxonomy).version,
+            "parameters": model.get_params(), "metrics": metrics, "train_seconds": round(train_seconds, 2)}
+    return registry.register(name, kind, model, card)
+
+
+def train_sentiment_model(paths: list[Path], name: str, registry: Registry, holdout: float = 0.1,
+                          params: dict | None = None) -> Ref:
+    """Fit the overall sentiment model on binary files; the card carries held-out accuracy against the lexicon."""
+    data = load_binary_data(paths)
+    x_train, x_test, y_train, y_test = train_test_split(data.texts, data.labels, test_size=holdout,
+                                                        random_state=0, stratify=data.labels)
+    start = time.perf_counter()
+    model = OverallSentimentClassifier(**(params or {})).fit(x_train, y_train)
+    train_seconds = time.perf_counter() - start
+    metrics = binary_metrics(y_test, model.predict(x_test))
+    metrics["lexicon_accuracy"] = binary_metrics(y_test, LexiconBinarySentiment().predict(x_test))["accuracy"]
+    metrics["evaluation"] = f"{holdout:.0%} held out, stratified"
+    card = {"data": [str(p) for p in paths], "data_hash": data.data_hash, "rows": len(data.texts),
+            "parameters": model.get_params(), "metrics": metrics, "train_seconds": round(train_seconds, 2)}
+    return registry.register(name, "sentiment", model, card)
+
+
+def evaluate(ref: str, data_path: Path, registry: Registry, taxonomy: str = "restaurant") -> dict:
+    """Metrics of a registered model (or `lexicon`, the baseline) on a labelled file, on whichever
+    labels the file has: aspect files get the AIC metrics, `label,review` files accuracy and F1."""
+    role = "sentiment" if file_kind(data_path) == "binary" else "aspects"
+    if ref == "lexicon":
+        model = LexiconBinarySentiment() if role == "sentiment" else LexiconDocAspects(taxonomy)
+    else:
+        model = registry.load(ref)
+    if model.role != role:
+        raise ValueError(f"{ref} is a{'n' if model.role == 'aspects' else ''} {model.role} model; "
+                         f"{data_path} holds {role} labels")
+    if role == "sentiment":
+        data = load_binary_data([data_path])
+        return {"model": ref, "data": str(data_path), **binary_metrics(data.labels, model.predict(data.texts))}
+    data = load_aspect_data(data_path)
+    return {"model": ref, "data": str(data_path), **aspect_metrics(data.labels, predict_frame(model, data.texts))}
