@@ -15,18 +15,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.cells import cell_len
 from rich.table import Table
 
+from models.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
 from pipeline.paths import DEFAULT_DB
 
 app = typer.Typer(help="Voice-of-customer pipeline for Chinese customer feedback.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 ingest_app = typer.Typer(help="Ingest feedback files into the store.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
-console = Console()
+# Piped or captured output is not cut to 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (env VOC_DB).")
 WorkersOption = typer.Option(min(2, os.cpu_count() or 1), "--workers", "-w", help="Coding processes.")
 TaxonomyOption = typer.Option("restaurant", "--taxonomy", "-t", help="Taxonomy name or YAML path.")
+ModelsOption = typer.Option(DEFAULT_REGISTRY, "--models", help="Model registry folder; its promoted models code (env VOC_MODELS).")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -101,13 +104,13 @@ def ingest_reviews(
 
 
 # -- code -------------------------------------------------------------------------------------
-def _code(db: str, taxonomy: str, recode: bool, workers: int) -> int:
+def _code(db: str, taxonomy: str, recode: bool, workers: int, models: str = DEFAULT_REGISTRY) -> int:
     from pipeline.coder import Coder, iter_coded
     from pipeline.store import Store
 
     try:
-        coder = Coder(taxonomy)
-    except (FileNotFoundError, ValueError) as exc:
+        coder = Coder(taxonomy, registry=models)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
         fail(str(exc))
     version = coder.model_version
     with Store.open(db) as store:
@@ -128,22 +131,22 @@ def _code(db: str, taxonomy: str, recode: bool, workers: int) -> int:
 @app.command()
 def code(db: str = DbOption, taxonomy: str = TaxonomyOption,
          recode: bool = typer.Option(False, help="Recode every item, keeping earlier codes as history."),
-         workers: int = WorkersOption) -> None:
-    """Code every stored item not yet coded by the current model."""
-    _code(db, taxonomy, recode, workers)
+         workers: int = WorkersOption, models: str = ModelsOption) -> None:
+    """Code every stored item not yet coded by the current (promoted) models."""
+    _code(db, taxonomy, recode, workers, models)
 
 
 # -- run --------------------------------------------------------------------------------------
 @app.command()
 def run(paths: list[str] = typer.Argument(..., help="Review files or folders."),
         db: str = DbOption, taxonomy: str = TaxonomyOption, workers: int = WorkersOption,
-        touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints.")) -> None:
+        models: str = ModelsOption, touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints.")) -> None:
     """Ingest + code + aggregate, then print the touchpoint × dimension summary."""
     from pipeline.aggregate import SUMMARY_SQL
     from pipeline.store import Store
 
     _ingest_reviews(db, paths, None, None, None, None, touchpoints)
-    _code(db, taxonomy, False, workers)
+    _code(db, taxonomy, False, workers, models)
     with Store.open(db, read_only=True) as store:
         coded = store.scalar("SELECT count(*) FROM item_scores WHERE is_current")
         summary = store.query(SUMMARY_SQL)
@@ -208,6 +211,9 @@ def stats(db: str = DbOption, as_json: bool = typer.Option(False, "--json", help
     if not result["reconciliation"]["ok"].all():
         fail("reconciliation failed for some files (see above)", code=1)
 
+
+# model commands live with the models; importing registers them on `app`
+import models.cli  # noqa: E402,F401
 
 if __name__ == "__main__":
     app()

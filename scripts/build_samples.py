@@ -1,4 +1,4 @@
-"""Rebuild data/samples/reviews/ from ../shared/datasets (run once by a maintainer, not at run time).
+"""Rebuild data/samples/reviews/ and data/labelled/sentiment_binary_10k.csv from ../shared/datasets (run once by a maintainer, not at run time).
 
 The AIC 2018 reviews carry no store, touchpoint or date. To show the touchpoint × period views,
 each review is given an ILLUSTRATIVE store and date, derived deterministically from its id.
@@ -39,5 +39,22 @@ def main() -> None:
     print(f"wrote {out}")
 
 
+def build_sentiment_sample(n: int = 10000, seed: int = 0) -> None:
+    """A stratified sample of the binary sentiment corpora, for the default overall-sentiment model."""
+    import pandas as pd
+
+    base = ROOT.parent / "shared" / "datasets" / "sentiment"
+    frames = [pd.read_csv(base / "ChnSentiCorp_htl_all.csv").assign(source="ChnSentiCorp_htl_all"),
+              pd.read_csv(base / "online_shopping_10_cats.csv").assign(source="online_shopping_10_cats")]
+    data = pd.concat(frames, ignore_index=True)
+    data["review"] = data["review"].astype(str).str.replace("\ufeff", "", regex=False).str.strip()
+    data = data[(data["review"] != "") & (data["review"] != "nan")]
+    sample = data.groupby("label").sample(n // 2, random_state=seed)
+    out = ROOT / "data" / "labelled" / "sentiment_binary_10k.csv"
+    sample.sample(frac=1, random_state=seed)[["label", "review", "source"]].to_csv(out, index=False)
+    print(f"wrote {out}")
+
+
 if __name__ == "__main__":
     main()
+    build_sentiment_sample()

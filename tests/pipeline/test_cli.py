@@ -18,8 +18,10 @@ def voc(*args):
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("e2e") / "voc.duckdb"
-    result = voc("run", REVIEW_SAMPLE.parent.parent, "--db", db)
+    """The sample coded by the lexicon models (an empty registry promotes nothing)."""
+    folder = tmp_path_factory.mktemp("e2e")
+    db = folder / "voc.duckdb"
+    result = voc("run", REVIEW_SAMPLE.parent.parent, "--db", db, "--models", folder / "no-models")
     assert result.exit_code == 0, result.output
     assert "2000 items coded" in result.output
     return db
@@ -48,7 +50,7 @@ def test_staff_attitude_negative_with_clause_as_evidence(sample_db):
 def test_rerun_adds_zero_rows(sample_db):
     counts = "SELECT (SELECT count(*) FROM items) AS i, (SELECT count(*) FROM codes) AS c, (SELECT count(*) FROM segments) AS s"
     before = query_json(sample_db, counts)
-    result = voc("run", REVIEW_SAMPLE, "--db", sample_db)
+    result = voc("run", REVIEW_SAMPLE, "--db", sample_db, "--models", sample_db.parent / "no-models")
     assert result.exit_code == 0, result.output
     assert "0 new, 2000 already stored" in result.output
     assert query_json(sample_db, counts) == before

@@ -1,0 +1,172 @@
+"""`voc train`, `voc evaluate`, `voc pretrain`, `voc models …`, `voc label …`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+
+from models.registry import DEFAULT_ROOT, Registry
+from pipeline.cli import DbOption, TaxonomyOption, app, err, fail, print_frame
+
+models_app = typer.Typer(help="List, inspect and promote registered models.", no_args_is_help=True)
+label_app = typer.Typer(help="Export uncertain items for annotation; import annotations.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(label_app, name="label")
+RegistryOption = typer.Option(DEFAULT_ROOT, "--models", help="Model registry folder (env VOC_MODELS).")
+
+
+def _params(values: list[str]) -> dict:
+    """`--param C=0.5 --param doc_weight=1` → {"C": 0.5, "doc_weight": 1}."""
+    out = {}
+    for value in values:
+        key, sep, raw = value.partition("=")
+        if not sep:
+            fail(f"--param {value!r}: use NAME=VALUE")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
+
+
+@app.command()
+def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s): AIC wide, long, or label,review."),
+          kind: str = typer.Option("sklearn", help="sklearn | transformer (aspects) | sentiment (overall)."),
+          name: str = typer.Option(..., help="Model name in the registry."),
+          base_model: Optional[str] = typer.Option(None, help="Local Hugging Face checkpoint (transformer)."),
+          taxonomy: str = TaxonomyOption,
+          cv: int = typer.Option(5, help="Cross-validation folds for the card (sklearn; 0 to skip)."),
+          param: list[str] = typer.Option([], help="Hyperparameter NAME=VALUE (repeatable)."),
+          models: str = RegistryOption) -> None:
+    """Train a model and register it as a new version (not promoted)."""
+    from models.train import train_aspect_model, train_sentiment_model
+
+    for path in data:
+        if not path.exists():
+            fail(f"{path}: no such file")
+    registry = Registry(models)
+    try:
+        if kind == "sentiment":
+            ref = train_sentiment_model(data, name, registry, params=_params(param))
+        else:
+            if len(data) != 1:
+                fail("aspect models train on one --data file")
+            ref = train_aspect_model(data[0], kind, name, registry, taxonomy, base_model, cv, _params(param))
+    except (ValueError, KeyError) as exc:
+        fail(str(exc))
+    card = registry.card(str(ref))
+    metrics = {k: round(v, 4) for k, v in card["metrics"].items() if isinstance(v, float)}
+    err.print(f"registered {ref} ({card['rows']} rows, {card['train_seconds']} s to fit) {metrics}")
+    err.print(f"promote it with: voc models promote {ref}")
+
+
+@app.command()
+def evaluate(model: str = typer.Option(..., help="NAME[@VERSION], or `lexicon` for the baseline."),
+             data: Path = typer.Option(..., help="Labelled file."),
+             taxonomy: str = TaxonomyOption, as_json: bool = typer.Option(False, "--json"),
+             models: str = RegistryOption) -> None:
+    """Evaluate a model on a labelled file (AIC metric for aspect files, accuracy/F1 for binary)."""
+    from models.train import evaluate as run_evaluation
+
+    if not data.exists():
+        fail(f"{data}: no such file")
+    try:
+        result = run_evaluation(model, data, Registry(models), taxonomy)
+    except (ValueError, KeyError) as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    per = result.pop("per_aspect_f1", None)
+    print_frame(pd.DataFrame([result]), title=f"{model} on {data}")
+    if per:
+        print_frame(pd.DataFrame(sorted(per.items(), key=lambda kv: kv[1]), columns=["aspect", "f1"]), title="per-aspect F1")
+
+
+@models_app.command("list")
+def models_list(models: str = RegistryOption) -> None:
+    """Registered models, their headline metric and which are promoted."""
+    rows = Registry(models).list()
+    if not rows:
+        err.print(f"no models in {models} (train one with `voc train`)")
+        return
+    print_frame(pd.DataFrame(rows), title=f"models in {models}")
+
+
+@models_app.command("show")
+def models_show(ref: str, models: str = RegistryOption) -> None:
+    """The model card of NAME[@VERSION]."""
+    try:
+        print(json.dumps(Registry(models).card(ref), ensure_ascii=False, indent=2))
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+
+
+@models_app.command("promote")
+def models_promote(ref: str, models: str = RegistryOption) -> None:
+    """Make NAME@VERSION the model the pipeline codes with (for its role)."""
+    try:
+        role, resolved = Registry(models).promote(ref)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    err.print(f"promoted {resolved} as the {role} model; `voc code --recode` recodes stored items with it")
+
+
+@label_app.command("export")
+def label_export(uncertain: int = typer.Option(50, help="How many of the least certain items."),
+                 out: Path = typer.Option(Path("labelling/uncertain"), help="Output prefix (.csv, .json, .label_config.xml)."),
+                 model: Optional[str] = typer.Option(None, help="Aspect model (default: the promoted one)."),
+                 db: str = DbOption, models: str = RegistryOption) -> None:
+    """Export the stored items the aspect model is least sure of, for annotation."""
+    from models.annotation import export_tasks, least_certain
+    from pipeline.store import Store
+
+    registry = Registry(models)
+    ref = model or registry.promoted("aspects")
+    if not ref:
+        fail("no aspect model promoted; pass --model NAME@VERSION")
+    fitted = registry.load(ref)
+    with Store.open(db, read_only=True) as store:
+        items = [tuple(r) for r in store.query("SELECT item_id, text FROM items ORDER BY item_id").itertuples(index=False)]
+    if not items:
+        fail(f"no items in {db}")
+    chosen, proba = least_certain(fitted, items, uncertain)
+    for path in export_tasks(chosen, proba, list(map(str, fitted.classes_)), str(registry.resolve(ref)), out):
+        err.print(f"wrote {path}")
+
+
+@label_app.command("import")
+def label_import(file: Path, into: Path = typer.Option(Path("data/labelled/annotations.csv"),
+                                                       help="Long-format training file to append to.")) -> None:
+    """Import annotations (Label Studio JSON export, or a wide/long CSV) into a training file."""
+    from models.annotation import import_annotations
+
+    if not file.exists():
+        fail(f"{file}: no such file")
+    try:
+        texts, rows = import_annotations(file, into)
+    except (ValueError, KeyError) as exc:
+        fail(str(exc))
+    err.print(f"imported {texts} annotated texts into {into} ({rows} rows); train on it with `voc train --data {into}`")
+
+
+@app.command()
+def pretrain(corpus: list[Path] = typer.Option(..., "--corpus", help="CSV (content/review/text column) or text files."),
+             out: Path = typer.Option(Path("voc-models/base/zh-mini-bert"), help="Checkpoint folder to write."),
+             steps: int = typer.Option(2000), hidden_size: int = typer.Option(256), layers: int = typer.Option(4),
+             heads: int = typer.Option(4), batch_size: int = typer.Option(32), max_length: int = typer.Option(128)) -> None:
+    """Pretrain a small Chinese BERT (masked LM) from scratch, as a base for `--kind transformer`."""
+    from models.pretrain import pretrain as run_pretrain, read_corpus
+
+    for path in corpus:
+        if not path.exists():
+            fail(f"{path}: no such file")
+    texts = read_corpus(corpus)
+    err.print(f"{len(texts)} texts from {len(corpus)} files")
+    report = run_pretrain(texts, out, hidden_size, layers, heads, max_length, steps, batch_size, log=err.print)
+    err.print(f"saved to {out}: {report}")
+    err.print(f"fine-tune with: voc train --kind transformer --base-model {out} --data FILE --name NAME")

@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from models.aspect_sentiment import AspectSentimentClassifier
+from models.labels import LABEL_VALUES, load_aspect_data
+from models.metrics import aspect_metrics
+from models.train import predict_frame
+
+
+@pytest.fixture(scope="module")
+def fitted(aic_small):
+    data = load_aspect_data(aic_small)
+    return AspectSentimentClassifier(max_features=3000).fit(data.texts[:160], data.labels.iloc[:160]), data
+
+
+def test_fit_predict_shapes_and_values(fitted):
+    model, data = fitted
+    pred = model.predict(data.texts[160:])
+    assert pred.shape == (40, 4)
+    assert set(np.unique(pred)) <= set(LABEL_VALUES)
+    assert list(model.classes_) == ["staff_attitude", "price_level", "taste", "cleanliness"]
+
+
+def test_predict_proba_is_a_distribution_consistent_with_predict(fitted):
+    model, data = fitted
+    proba = model.predict_proba(data.texts[160:])
+    assert proba.shape == (40, 4, 4)
+    np.testing.assert_allclose(proba.sum(axis=2), 1.0, atol=1e-6)
+    np.testing.assert_array_equal(np.array(LABEL_VALUES)[proba.argmax(axis=2)], model.predict(data.texts[160:]))
+
+
+def test_learns_the_training_data(fitted):
+    model, data = fitted
+    train = aspect_metrics(data.labels.iloc[:160].reset_index(drop=True), predict_frame(model, data.texts[:160]))
+    assert train["macro_f1"] > 0.8  # a linear model with these features can fit 160 reviews
+
+
+def test_single_valued_aspect_becomes_a_constant(aic_small):
+    data = load_aspect_data(aic_small)
+    labels = data.labels.iloc[:60].copy()
+    labels["cleanliness"] = -2
+    model = AspectSentimentClassifier(max_features=2000).fit(data.texts[:60], labels)
+    assert set(model.predict(data.texts[60:70])[:, 3]) == {-2}
+    assert model.predict_proba(data.texts[60:62])[:, 3, 0].tolist() == [1.0, 1.0]
+
+
+def test_hyperparameters_in_the_constructor():
+    params = AspectSentimentClassifier(C=1.0).get_params()
+    assert params["C"] == 1.0 and set(params) == {"taxonomy", "C", "doc_weight", "max_features", "class_weight"}

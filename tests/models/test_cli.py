@@ -1,0 +1,106 @@
+"""A researcher's loop from the CLI alone: train, evaluate, compare, promote, code, recode, label."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+runner = CliRunner()
+
+
+def voc(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, aic_small, binary_small):
+    root = tmp_path_factory.mktemp("research")
+    models = root / "models"
+    voc("train", "--data", aic_small, "--kind", "sklearn", "--name", "asp", "--cv", "2",
+        "--param", "max_features=3000", "--models", models)
+    voc("train", "--data", binary_small, "--kind", "sentiment", "--name", "senti", "--models", models)
+    reviews = root / "reviews.csv"
+    reviews.write_text("id,content\n1,服务员态度很差，菜也很难吃\n2,环境很好，价格实惠，下次还来\n3,上菜太慢了\n",
+                       encoding="utf-8")
+    return root, models, reviews
+
+
+def test_card_has_what_a_researcher_needs(workspace):
+    _, models, _ = workspace
+    card = json.loads(voc("models", "show", "asp@1", "--models", models).stdout)
+    for key in ("data_hash", "rows", "taxonomy_version", "parameters", "metrics", "train_seconds"):
+        assert key in card
+    assert card["rows"] == 200 and card["parameters"]["max_features"] == 3000
+    assert card["metrics"]["folds"] == 2 and 0 < card["metrics"]["macro_f1"] <= 1
+
+
+def test_evaluate_json_and_compare_with_lexicon(workspace, aic_small, binary_small):
+    _, models, _ = workspace
+    trained = json.loads(voc("evaluate", "--model", "asp", "--data", aic_small, "--json", "--models", models).stdout)
+    lexicon = json.loads(voc("evaluate", "--model", "lexicon", "--data", aic_small, "--json", "--models", models).stdout)
+    assert trained["aspects"] == lexicon["aspects"] == 4
+    assert trained["macro_f1"] > lexicon["macro_f1"]  # on its own training data it must win
+    binary = json.loads(voc("evaluate", "--model", "senti@1", "--data", binary_small, "--json", "--models", models).stdout)
+    assert binary["accuracy"] > 0.8 and "f1" in binary
+
+
+def test_evaluate_refuses_a_model_of_the_wrong_role(workspace, binary_small):
+    _, models, _ = workspace
+    result = runner.invoke(app, ["evaluate", "--model", "asp", "--data", str(binary_small), "--models", str(models)])
+    assert result.exit_code == 2 and "aspects model" in result.output
+
+
+def test_promoted_models_code_and_recode_keeps_history(workspace):
+    root, models, reviews = workspace
+    db = root / "voc.duckdb"
+    voc("run", reviews, "--db", db, "--models", models, "--workers", "1")  # lexicon: nothing promoted yet
+    voc("models", "promote", "asp@1", "--models", models)
+    voc("models", "promote", "senti", "--models", models)
+    listing = voc("models", "list", "--models", models).stdout
+    assert "asp@1" in listing and "senti@1" in listing
+    voc("code", "--db", db, "--models", models, "--workers", "1", "--recode")
+    rows = json.loads(voc("query", "SELECT model_version, is_current, count(*) AS n FROM codes GROUP BY 1, 2 ORDER BY 1",
+                          "--db", db, "--format", "json").stdout)
+    current = [r for r in rows if r["is_current"]]
+    assert len(current) == 1 and current[0]["model_version"] == "aspects=asp@1;sentiment=senti@1"
+    assert any(not r["is_current"] and r["model_version"].startswith("aspects=lexicon@") for r in rows)
+    scores = json.loads(voc("query", "SELECT model_version FROM item_scores WHERE is_current", "--db", db,
+                            "--format", "json").stdout)
+    assert {s["model_version"] for s in scores} == {"aspects=asp@1;sentiment=senti@1"}
+
+
+def test_label_export_and_import(workspace):
+    root, models, reviews = workspace
+    db = root / "label.duckdb"
+    voc("ingest", "reviews", reviews, "--db", db)
+    voc("label", "export", "--uncertain", "2", "--out", root / "lab" / "batch", "--model", "asp@1", "--db", db,
+        "--models", models)
+    tasks = json.loads((root / "lab" / "batch.json").read_text(encoding="utf-8"))
+    assert len(tasks) == 2 and tasks[0]["predictions"][0]["model_version"] == "asp@1"
+    assert "<Choices name=\"staff_attitude\"" in (root / "lab" / "batch.label_config.xml").read_text(encoding="utf-8")
+    tasks[0]["annotations"] = [{"result": [{"from_name": "staff_attitude", "to_name": "text", "type": "choices",
+                                            "value": {"choices": ["negative"]}}]}]
+    (root / "lab" / "done.json").write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    into = root / "lab" / "annotations.csv"
+    voc("label", "import", root / "lab" / "done.json", "--into", into)
+    lines = into.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "text,sub_dimension,sentiment" and lines[1].endswith(",staff_attitude,negative")
+    voc("label", "import", root / "lab" / "done.json", "--into", into)  # importing again replaces, not duplicates
+    assert len(into.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_transformer_through_the_cli(workspace, aic_small):
+    root, models, _ = workspace
+    base = root / "base"
+    voc("pretrain", "--corpus", aic_small, "--out", base, "--steps", "3", "--hidden-size", "32", "--layers", "1",
+        "--heads", "2", "--batch-size", "8", "--max-length", "64")
+    voc("train", "--data", aic_small, "--kind", "transformer", "--base-model", base, "--name", "bert",
+        "--param", "epochs=1", "--param", "max_length=64", "--models", models)
+    card = json.loads(voc("models", "show", "bert", "--models", models).stdout)
+    assert card["kind"] == "transformer" and card["metrics"]["evaluation"] == "20% held out"
+    result = json.loads(voc("evaluate", "--model", "bert@1", "--data", aic_small, "--json", "--models", models).stdout)
+    assert 0 <= result["macro_f1"] <= 1
