@@ -1,0 +1,267 @@
+"""Call-centre transcripts (ASR output) → call `Item`s.
+
+Accepts JSON / JSONL (one call per object; vendors' field names vary, see the alias tables) and
+plain-text dialogues (one turn per line: `客服：…`, `[00:01:02] 客户: …`, `A: …`; `# key: value`
+header lines carry metadata). Roles come from the speaker labels where they say so, else they are
+inferred (greeting formulas, verification requests: the agent's). Dimensions and sentiment are coded
+from the customer's turns only: the item text is the customer's turns, one per line, and
+`meta.turns` maps each back to its place in the call. The agent's turns give process signals.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from pipeline.ingest.records import UnreadableFile, decode_bytes
+from pipeline.ingest.reviews import MAX_TEXT_CHARS, _parse_datetime
+from pipeline.items import Item, Quarantined, make_item_id, stable_hash
+from pipeline.normalise import detect_language, normalise_text
+from pipeline.redact import pseudonymise, redact
+from pipeline.touchpoints import TouchpointMap
+
+ROLE_ALIASES = {
+    "agent": "agent", "客服": "agent", "坐席": "agent", "service": "agent", "staff": "agent", "operator": "agent",
+    "customer": "customer", "客户": "customer", "用户": "customer", "user": "customer", "caller": "customer",
+    "client": "customer", "顾客": "customer",
+}
+CALL_FIELDS = {
+    "call_id": ("call_id", "callId", "id", "call", "通话编号"),
+    "started_at": ("started_at", "start_time", "startTime", "begin_time", "created_at", "时间"),
+    "queue": ("queue", "line", "skill_group", "hotline", "队列", "热线"),
+    "agent_id": ("agent_id", "agentId", "staff_id", "工号"),
+    "customer_id": ("customer_id", "customerId", "caller", "caller_number", "phone", "客户编号"),
+    "turns": ("turns", "utterances", "segments", "dialogue", "sentences", "transcript"),
+}
+TURN_FIELDS = {
+    "speaker": ("role", "speaker", "spk", "channel", "说话人"),
+    "text": ("text", "content", "onebest", "utterance", "transcript", "文本"),
+    "start": ("start", "begin", "bg", "start_time", "begin_ms", "start_ms"),
+    "end": ("end", "ed", "end_time", "end_ms", "stop"),
+}
+AGENT_CUES = ("请问有什么可以帮您", "有什么可以帮您", "很高兴为您服务", "工号", "感谢您的来电", "请问您是", "请稍等",
+              "为您转接", "帮您转接", "核实", "验证", "身份证后", "后四位", "请问还有其他", "请您稍等", "给您带来不便",
+              "我们这边", "帮您查询", "为您查询", "您好,这里是", "您好,欢迎致电")
+TRANSFER_CUES = ("转接", "转到", "转给", "帮您转", "为您转")
+HOLD_CUES = ("请稍等", "稍等一下", "请您稍等", "请不要挂机", "稍后", "等一下")
+VERIFY_CUES = ("核实", "验证", "身份证", "后四位", "预留手机", "姓名是", "报一下您的")
+RESOLVED_CUES = ("解决了", "好的谢谢", "可以了", "明白了", "好的,谢谢", "没问题了", "清楚了", "谢谢你")
+UNRESOLVED_CUES = ("没解决", "还是不行", "没用", "投诉", "算了", "不满意", "解决不了", "还是没")
+FILLERS = re.compile(r"(^|(?<=[,。!?\s]))(?:嗯+|啊+|呃+|额+|那个|就是说)[,。\s]*")
+_TEXT_TURN = re.compile(r"^\s*(?:\[(?P<ts>[\d:.]+)\]\s*)?(?P<speaker>[^:：\s\[\]]{1,8})\s*[:：]\s*(?P<text>.+)$")
+
+
+@dataclass
+class Turn:
+    speaker: str
+    text: str
+    start: float | None = None
+    end: float | None = None
+    role: str | None = None
+
+
+@dataclass
+class Call:
+    turns: list[Turn]
+    fields: dict[str, Any] = field(default_factory=dict)
+    role_confidence: float = 1.0
+
+
+def _first(record: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for name in names:
+        if name in record and record[name] not in (None, ""):
+            return record[name]
+    return None
+
+
+def _seconds(value: Any, name: str | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and ":" in value:
+        parts = [float(p) for p in value.split(":")]
+        return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    number = float(value)
+    return number / 1000 if name and name.endswith("ms") else number
+
+
+def call_from_json(record: dict[str, Any]) -> Call:
+    turns_raw = _first(record, CALL_FIELDS["turns"])
+    if not isinstance(turns_raw, list):
+        raise ValueError("no list of turns (looked for " + ", ".join(CALL_FIELDS["turns"]) + ")")
+    turns = []
+    for n, raw in enumerate(turns_raw, start=1):
+        if not isinstance(raw, dict):
+            raise ValueError(f"turn {n} is a {type(raw).__name__}, not an object")
+        text = _first(raw, TURN_FIELDS["text"])
+        speaker = _first(raw, TURN_FIELDS["speaker"])
+        start_name = next((k for k in TURN_FIELDS["start"] if k in raw), None)
+        end_name = next((k for k in TURN_FIELDS["end"] if k in raw), None)
+        turns.append(Turn(str(speaker if speaker is not None else "?"), str(text or ""),
+                          _seconds(raw.get(start_name), start_name), _seconds(raw.get(end_name), end_name)))
+    fields = {k: _first(record, v) for k, v in CALL_FIELDS.items() if k != "turns"}
+    return Call(turns, fields)
+
+
+def call_from_text(text: str, name: str) -> Call:
+    fields: dict[str, Any] = {"call_id": name}
+    turns: list[Turn] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("#"):
+            key, _, value = line.lstrip("# ").partition(":")
+            fields[key.strip()] = value.strip()
+            continue
+        match = _TEXT_TURN.match(line)
+        if match:
+            turns.append(Turn(match["speaker"], match["text"], _seconds(match["ts"], None)))
+        elif turns:
+            turns[-1].text += line.strip()  # a wrapped line continues the turn
+    return Call(turns, fields)
+
+
+def assign_roles(call: Call) -> None:
+    """Map speaker labels to agent/customer; infer when the labels do not say (A/B, 0/1, spk1…)."""
+    speakers = list(dict.fromkeys(t.speaker for t in call.turns))
+    known = {s: ROLE_ALIASES.get(s.strip().lower()) for s in speakers}
+    if all(known.values()):
+        for t in call.turns:
+            t.role = known[t.speaker]
+        call.role_confidence = 1.0
+        return
+    cues = {s: sum(cue in normalise_text(t.text) for t in call.turns if t.speaker == s for cue in AGENT_CUES)
+            for s in speakers}
+    ranked = sorted(speakers, key=lambda s: (-cues[s], speakers.index(s)))
+    agent = ranked[0]
+    top, second = cues[agent], (cues[ranked[1]] if len(ranked) > 1 else 0)
+    # no cue at all: the first speaker greets, by call-centre convention, at coin-flip-plus confidence
+    call.role_confidence = round(0.5 + 0.5 * (top - second) / (top + second + 1), 3) if top else 0.5
+    for t in call.turns:
+        t.role = "agent" if t.speaker == agent else "customer"
+
+
+def _clean(text: str) -> str:
+    return FILLERS.sub("", normalise_text(redact(text))).strip()
+
+
+def process_signals(call: Call) -> dict[str, Any]:
+    agent = [normalise_text(t.text) for t in call.turns if t.role == "agent"]
+    customer = [normalise_text(t.text) for t in call.turns if t.role == "customer"]
+    starts = [t.start for t in call.turns if t.start is not None]
+    ends = [t.end if t.end is not None else t.start for t in call.turns if (t.end or t.start) is not None]
+    last = customer[-1] if customer else ""
+    resolved = None
+    if any(c in last for c in UNRESOLVED_CUES):
+        resolved = False
+    elif any(c in last for c in RESOLVED_CUES):
+        resolved = True
+    return {
+        "turns": len(call.turns), "customer_turns": len(customer), "agent_turns": len(agent),
+        "duration_s": round(max(ends) - min(starts), 1) if starts and ends else None,
+        "transfers": sum(any(c in t for c in TRANSFER_CUES) for t in agent),
+        "holds": sum(any(c in t for c in HOLD_CUES) for t in agent),
+        "identity_checks": sum(any(c in t for c in VERIFY_CUES) for t in agent),
+        "resolved": resolved, "role_confidence": call.role_confidence,
+    }
+
+
+def call_to_item(call: Call, source: str, locator: str, touchpoints: TouchpointMap) -> Item | Quarantined:
+    payload = redact(json.dumps({"fields": call.fields, "turns": [t.__dict__ for t in call.turns]},
+                                ensure_ascii=False, default=str))
+
+    def bad(reason: str) -> Quarantined:
+        return Quarantined("call", source, locator, reason, payload)
+
+    if not call.turns:
+        return bad("no dialogue turns")
+    assign_roles(call)
+    lines, turns_meta, offset = [], [], 0
+    for index, turn in enumerate(call.turns):
+        if turn.role != "customer":
+            continue
+        text = _clean(turn.text)
+        if not text:
+            continue
+        text = text.replace("\n", " ")
+        lines.append(text)
+        turns_meta.append({"turn": index, "start": turn.start, "end": turn.end, "offset": [offset, offset + len(text)]})
+        offset += len(text) + 1
+    if not lines:
+        return bad("no customer turn with text (nothing to code)")
+    text = "\n".join(lines)
+    if len(text) > MAX_TEXT_CHARS:
+        return bad(f"customer text is {len(text)} characters, over the {MAX_TEXT_CHARS} limit")
+    fields = call.fields
+    created_at = None
+    if fields.get("started_at"):
+        try:
+            created_at = _parse_datetime(fields["started_at"])
+        except (ValueError, TypeError) as exc:
+            return bad(f"bad started_at {fields['started_at']!r}: {exc}")
+    call_id = str(fields["call_id"]) if fields.get("call_id") is not None else None
+    queue = str(fields["queue"]) if fields.get("queue") else None
+    touchpoint, stage = touchpoints.resolve("call", source, queue, None, None)
+    transcript = "\n".join(f"{t.role}: {_clean(t.text)}" for t in call.turns)
+    return Item(
+        item_id=make_item_id("call", source, call_id, text), channel="call", source=source, locator=locator,
+        text=text, raw_text=transcript, language=detect_language(text), content_hash=stable_hash(text),
+        external_id=call_id, entity=queue, touchpoint=touchpoint, journey_stage=stage, created_at=created_at,
+        meta={"customer": pseudonymise(str(fields["customer_id"])) if fields.get("customer_id") else None,
+              "agent_id": fields.get("agent_id"), "turns": turns_meta, "call": process_signals(call)},
+    )
+
+
+def read_calls(path: Path, source: str | None = None, touchpoints: TouchpointMap = TouchpointMap()) -> Iterator[Item | Quarantined]:
+    """Every call in a transcript file as an Item or a Quarantined; never raises for bad data."""
+    source = source or path.name
+    try:
+        data = path.read_bytes()
+        if not data.strip():
+            raise UnreadableFile("empty file")
+        if b"\x00" in data[:8192]:
+            raise UnreadableFile("binary content (NUL bytes), not a transcript")
+        text = decode_bytes(data)
+    except UnreadableFile as exc:
+        yield Quarantined("call", source, "file", f"{path}: {exc}", data[:2000].decode("utf-8", "replace"))
+        return
+    suffix = path.suffix.lower()
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        yield from _read_json_calls(text, suffix, source, touchpoints)
+    else:
+        yield call_to_item(call_from_text(text, path.stem), source, "file", touchpoints)
+
+
+def _read_json_calls(text: str, suffix: str, source: str, touchpoints: TouchpointMap) -> Iterator[Item | Quarantined]:
+    if suffix == ".json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Quarantined("call", source, "file", f"invalid JSON (truncated?): {exc.msg} at line {exc.lineno}",
+                              redact(text[:2000]))
+            return
+        entries = [(f"call {n}", r) for n, r in enumerate(doc if isinstance(doc, list) else [doc], start=1)]
+    else:
+        entries = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                entries.append((f"line {n}", json.loads(line)))
+            except json.JSONDecodeError as exc:
+                entries.append((f"line {n}", Quarantined("call", source, f"line {n}", f"invalid JSON: {exc.msg}", redact(line))))
+    for locator, record in entries:
+        if isinstance(record, Quarantined):
+            yield record
+        elif not isinstance(record, dict):
+            yield Quarantined("call", source, locator, f"JSON value is a {type(record).__name__}, not a call object",
+                              redact(json.dumps(record, ensure_ascii=False)))
+        else:
+            try:
+                call = call_from_json(record)
+            except (ValueError, TypeError) as exc:
+                yield Quarantined("call", source, locator, str(exc), redact(json.dumps(record, ensure_ascii=False)))
+                continue
+            yield call_to_item(call, source, locator, touchpoints)
