@@ -75,5 +75,6 @@ SUMMARY_SQL = """
 SELECT channel, touchpoint, dimension_zh AS dimension, mentions, items,
        positive AS pos, neutral AS neu, negative AS neg, net_sentiment AS net
 FROM v_touchpoint_dimension
-ORDER BY channel, touchpoint, mentions DESC
+ORDER BY CASE channel WHEN 'review' THEN 1 WHEN 'call' THEN 2 WHEN 'email' THEN 3 ELSE 4 END,
+         touchpoint, mentions DESC
 """

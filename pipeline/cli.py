@@ -55,10 +55,13 @@ def print_frame(frame: pd.DataFrame, title: str | None = None, max_rows: int = 2
 
 
 # -- ingest -----------------------------------------------------------------------------------
-def _ingest_reviews(db: str, paths: list[str], mapping_file: Optional[Path], text_col: Optional[str],
-                    id_col: Optional[str], source: Optional[str], touchpoints_file: Optional[Path]) -> list:
+def _ingest(db: str, paths: list[str], channel: Optional[str], mapping_file: Optional[Path] = None,
+            text_col: Optional[str] = None, id_col: Optional[str] = None, source: Optional[str] = None,
+            touchpoints_file: Optional[Path] = None) -> list:
+    """Ingest files of one channel, or of any channel routed by content (channel None)."""
+    from pipeline.dedup import flag_near_duplicates
     from pipeline.ingest.reviews import ColumnMapping
-    from pipeline.ingest.runner import discover, ingest_reviews_file
+    from pipeline.ingest.runner import discover, ingest_file
     from pipeline.store import Store
     from pipeline.touchpoints import TouchpointMap
 
@@ -72,26 +75,31 @@ def _ingest_reviews(db: str, paths: list[str], mapping_file: Optional[Path], tex
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if not files:
-        fail(f"no review files (.csv, .tsv, .jsonl, .json, .parquet) under {', '.join(paths)}")
+        fail(f"no input files under {', '.join(paths)}")
     reports = []
     with Store.open(db) as store, _progress() as progress:
         for path in files:
             task = progress.add_task(f"ingest {path.name}", total=None)
-            report = ingest_reviews_file(store, path, mapping, touchpoints, source if len(files) == 1 else None,
-                                         progress=lambda n, t=task: progress.advance(t, n))
+            report = ingest_file(store, path, channel, mapping, touchpoints, source if len(files) == 1 else None,
+                                 progress=lambda n, t=task: progress.advance(t, n))
             reports.append(report)
+        near = flag_near_duplicates(store)
     for r in reports:
-        line = (f"{r.path}: {r.records_read} records → {r.items_new} new, {r.items_existing} already stored, "
-                f"{r.quarantined} quarantined")
-        err.print(line)
+        err.print(f"{r.path} [{r.channel}]: {r.records_read} records → {r.items_new} new "
+                  f"({r.duplicates} exact duplicates), {r.items_existing} already stored, {r.quarantined} quarantined")
         for reason, count in r.reasons.most_common(5):
             err.print(f"  [yellow]quarantined[/] {count} × {reason}")
+    if near:
+        err.print(f"flagged {near} near-duplicate items (items.near_duplicate_of)")
     return reports
+
+
+PathsArgument = typer.Argument(..., help="Files, folders or globs.")
 
 
 @ingest_app.command("reviews")
 def ingest_reviews(
-    paths: list[str] = typer.Argument(..., help="Files, folders or globs (CSV, TSV, JSONL, JSON, Parquet)."),
+    paths: list[str] = PathsArgument,
     db: str = DbOption,
     mapping: Optional[Path] = typer.Option(None, help="YAML column mapping (text, external_id, rating, entity, touchpoint, journey_stage, created_at, rating_scale)."),
     text_col: Optional[str] = typer.Option(None, help="Column holding the review text."),
@@ -99,8 +107,22 @@ def ingest_reviews(
     source: Optional[str] = typer.Option(None, help="Source name (default: the file name)."),
     touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints."),
 ) -> None:
-    """Ingest review exports; re-ingesting the same file adds nothing."""
-    _ingest_reviews(db, paths, mapping, text_col, id_col, source, touchpoints)
+    """Ingest review exports (CSV, TSV, JSONL, JSON, Parquet); re-ingesting adds nothing."""
+    _ingest(db, paths, "review", mapping, text_col, id_col, source, touchpoints)
+
+
+@ingest_app.command("calls")
+def ingest_calls(paths: list[str] = PathsArgument, db: str = DbOption,
+                 touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of queues to touchpoints.")) -> None:
+    """Ingest call transcripts (JSON/JSONL per call, or text dialogues)."""
+    _ingest(db, paths, "call", touchpoints_file=touchpoints)
+
+
+@ingest_app.command("emails")
+def ingest_emails(paths: list[str] = PathsArgument, db: str = DbOption,
+                  touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of mailboxes to touchpoints.")) -> None:
+    """Ingest emails (.eml files, mbox files)."""
+    _ingest(db, paths, "email", touchpoints_file=touchpoints)
 
 
 # -- code -------------------------------------------------------------------------------------
@@ -138,14 +160,14 @@ def code(db: str = DbOption, taxonomy: str = TaxonomyOption,
 
 # -- run --------------------------------------------------------------------------------------
 @app.command()
-def run(paths: list[str] = typer.Argument(..., help="Review files or folders."),
+def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews, calls and emails (routed by content)."),
         db: str = DbOption, taxonomy: str = TaxonomyOption, workers: int = WorkersOption,
         models: str = ModelsOption, touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints.")) -> None:
     """Ingest + code + aggregate, then print the touchpoint × dimension summary."""
     from pipeline.aggregate import SUMMARY_SQL
     from pipeline.store import Store
 
-    _ingest_reviews(db, paths, None, None, None, None, touchpoints)
+    _ingest(db, paths, None, touchpoints_file=touchpoints)
     _code(db, taxonomy, False, workers, models)
     with Store.open(db, read_only=True) as store:
         coded = store.scalar("SELECT count(*) FROM item_scores WHERE is_current")

@@ -6,7 +6,7 @@ Types are portable SQL so that the same DDL serves DuckDB and PostgreSQL.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "core tables: items, segments, codes, item_scores, quarantine, ingest_runs, taxonomy_nodes", [
@@ -105,5 +105,22 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         )""",
         "CREATE INDEX IF NOT EXISTS codes_item ON codes (item_id)",
         "CREATE INDEX IF NOT EXISTS segments_item ON segments (item_id)",
+    ]),
+    (2, "omnichannel: duplicate links on items, duplicates per ingest, call process signals", [
+        "ALTER TABLE items ADD COLUMN duplicate_of VARCHAR",
+        "ALTER TABLE items ADD COLUMN near_duplicate_of VARCHAR",
+        "ALTER TABLE ingest_runs ADD COLUMN duplicates INTEGER",
+        """CREATE TABLE IF NOT EXISTS call_signals (
+            item_id VARCHAR PRIMARY KEY,
+            duration_s DOUBLE PRECISION,
+            turns INTEGER,
+            customer_turns INTEGER,
+            agent_turns INTEGER,
+            transfers INTEGER,
+            holds INTEGER,
+            identity_checks INTEGER,
+            resolved BOOLEAN,
+            role_confidence DOUBLE PRECISION
+        )""",
     ]),
 ]

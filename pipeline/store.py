@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 import duckdb
 import pandas as pd
@@ -19,8 +19,10 @@ from pipeline.taxonomy import Taxonomy
 ITEM_COLUMNS = [
     "item_id", "channel", "source", "locator", "external_id", "feedback_kind", "entity", "touchpoint",
     "journey_stage", "created_at", "rating", "rating_scale", "language", "raw_text", "text",
-    "content_hash", "meta", "ingested_at", "ingest_run_id",
+    "content_hash", "meta", "ingested_at", "ingest_run_id", "duplicate_of",
 ]
+CALL_SIGNAL_COLUMNS = ["item_id", "duration_s", "turns", "customer_turns", "agent_turns", "transfers", "holds",
+                       "identity_checks", "resolved", "role_confidence"]
 QUARANTINE_COLUMNS = ["quarantine_id", "channel", "source", "locator", "reason", "raw_payload",
                       "quarantined_at", "ingest_run_id"]
 SEGMENT_COLUMNS = ["segment_id", "item_id", "idx", "text", "start_char", "end_char", "tokens", "score",
@@ -34,6 +36,14 @@ SCORE_COLUMNS = ["item_id", "model_version", "taxonomy_version", "sentiment", "s
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class IngestCounts(NamedTuple):
+    """Of a batch: items stored now (duplicates included), items already stored, exact duplicates."""
+
+    new: int
+    existing: int
+    duplicates: int
 
 
 class ReadOnlyError(RuntimeError):
@@ -141,10 +151,24 @@ class Store:
             self.con.unregister("_ids")
         return {r[0] for r in rows}
 
-    def write_ingest_batch(self, items: Sequence[Item], quarantined: Sequence[Quarantined], run_id: str) -> tuple[int, int]:
+    def _originals(self, hashes: Sequence[str]) -> dict[tuple[str, str], str]:
+        """(channel, content hash) → id of the stored item that first had that content."""
+        if not hashes:
+            return {}
+        self.con.register("_hashes", pd.DataFrame({"h": list(hashes)}))
+        try:
+            rows = self.con.execute("""SELECT channel, content_hash, min(item_id) FROM items
+                                       WHERE duplicate_of IS NULL AND content_hash IN (SELECT h FROM _hashes)
+                                       GROUP BY 1, 2""").fetchall()
+        finally:
+            self.con.unregister("_hashes")
+        return {(c, h): i for c, h, i in rows}
+
+    def write_ingest_batch(self, items: Sequence[Item], quarantined: Sequence[Quarantined], run_id: str) -> IngestCounts:
         """Store items (skipping ones already stored) and quarantine records in one transaction.
 
-        Returns (new items, items already present — including repeats within the batch).
+        An item whose normalised text exactly repeats an earlier item of its channel is stored with
+        `duplicate_of` pointing at that first copy (and is not coded). Returns the counts.
         """
         now = utcnow()
         unique: dict[str, Item] = {}
@@ -152,26 +176,33 @@ class Store:
             unique.setdefault(item.item_id, item)
         with self.transaction():
             existing = self._existing_ids("items", "item_id", list(unique))
-            rows = []
-            for item in unique.values():
-                if item.item_id in existing:
-                    continue
+            fresh = [item for item in unique.values() if item.item_id not in existing]
+            originals = self._originals([item.content_hash for item in fresh])
+            rows, signals = [], []
+            for item in fresh:
+                original = originals.setdefault((item.channel, item.content_hash), item.item_id)
                 row = item.to_row()
-                row.update(ingested_at=now, ingest_run_id=run_id)
+                row.update(ingested_at=now, ingest_run_id=run_id,
+                           duplicate_of=None if original == item.item_id else original)
                 rows.append(row)
+                if item.channel == "call" and "call" in item.meta:
+                    signals.append({"item_id": item.item_id, **{k: item.meta["call"].get(k) for k in CALL_SIGNAL_COLUMNS[1:]}})
             self._insert("items", ITEM_COLUMNS, rows, ignore_conflicts=True)
+            self._insert("call_signals", CALL_SIGNAL_COLUMNS, signals, ignore_conflicts=True)
             q_rows = [dict(q.to_row(), quarantined_at=now, ingest_run_id=run_id) for q in quarantined]
             self._insert("quarantine", QUARANTINE_COLUMNS, q_rows, ignore_conflicts=True)
-        return len(rows), len(items) - len(rows)
+        duplicates = sum(1 for r in rows if r["duplicate_of"])
+        return IngestCounts(len(rows), len(items) - len(rows), duplicates)
 
     def start_ingest_run(self, run_id: str, channel: str, source: str, path: str) -> None:
         self.con.execute("INSERT INTO ingest_runs (run_id, channel, source, path, started_at) VALUES (?, ?, ?, ?, ?)",
                          [run_id, channel, source, path, utcnow()])
 
-    def finish_ingest_run(self, run_id: str, records_read: int, new: int, existing: int, quarantined: int) -> None:
+    def finish_ingest_run(self, run_id: str, records_read: int, new: int, existing: int, quarantined: int,
+                          duplicates: int = 0) -> None:
         self.con.execute("""UPDATE ingest_runs SET finished_at = ?, records_read = ?, items_new = ?,
-                            items_existing = ?, quarantined = ? WHERE run_id = ?""",
-                         [utcnow(), records_read, new, existing, quarantined, run_id])
+                            items_existing = ?, quarantined = ?, duplicates = ? WHERE run_id = ?""",
+                         [utcnow(), records_read, new, existing, quarantined, duplicates, run_id])
 
     def write_taxonomy(self, taxonomy: Taxonomy) -> None:
         rows = [
@@ -206,10 +237,10 @@ class Store:
     # -- reads ----------------------------------------------------------------------------------
     def items_to_code(self, model_version: str, recode: bool = False, limit: int | None = None) -> list[tuple[str, str]]:
         """(item_id, text) of items without a current coding by this model version (all if recode)."""
-        sql = "SELECT item_id, text FROM items i"
+        sql = "SELECT item_id, text FROM items i WHERE duplicate_of IS NULL"
         params: list[Any] = []
         if not recode:
-            sql += """ WHERE NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
+            sql += """ AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
                        AND s.model_version = ? AND s.is_current)"""
             params.append(model_version)
         sql += " ORDER BY item_id"

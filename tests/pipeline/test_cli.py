@@ -52,7 +52,7 @@ def test_rerun_adds_zero_rows(sample_db):
     before = query_json(sample_db, counts)
     result = voc("run", REVIEW_SAMPLE, "--db", sample_db, "--models", sample_db.parent / "no-models")
     assert result.exit_code == 0, result.output
-    assert "0 new, 2000 already stored" in result.output
+    assert "0 new (0 exact duplicates), 2000 already stored" in result.output
     assert query_json(sample_db, counts) == before
 
 
@@ -87,7 +87,7 @@ def test_bad_input_is_quarantined_and_reported(tmp_path):
     path.write_text("id,content,rating\n1,服务员很热情,5\n2,,3\n3,菜难吃,abc\n", encoding="utf-8")
     result = voc("ingest", "reviews", path, "--db", db)
     assert result.exit_code == 0, result.output
-    assert "3 records → 1 new, 0 already stored, 2 quarantined" in result.output
+    assert "3 records → 1 new (0 exact duplicates), 0 already stored, 2 quarantined" in result.output
     rows = query_json(db, "SELECT locator, reason FROM quarantine ORDER BY locator")
     assert [r["locator"] for r in rows] == ["record 2 (line 3)", "record 3 (line 4)"]
 
