@@ -4,6 +4,7 @@ near duplicates are flagged (`items.near_duplicate_of`) and still coded."""
 
 from __future__ import annotations
 
+import pandas as pd
 from datasketch import MinHash, MinHashLSH
 
 from pipeline.store import Store
@@ -18,20 +19,25 @@ def minhash(text: str, num_perm: int = 64) -> MinHash:
     return m
 
 
-def flag_near_duplicates(store: Store, threshold: float = 0.8, num_perm: int = 64) -> int:
-    """Point every item at the earliest earlier item of its channel it nearly repeats; returns how many."""
+def flag_near_duplicates(store: Store, threshold: float = 0.7, num_perm: int = 128) -> int:
+    """Point every item at the earliest-ingested earlier item of its channel whose estimated Jaccard similarity
+    (character 3-grams) is at least `threshold`; returns how many were flagged now.
+
+    LSH finds candidates at a looser threshold (banding misses pairs near the line); the MinHash
+    estimate then confirms them.
+    """
     rows = store.query("""SELECT item_id, channel, text, near_duplicate_of FROM items
-                          WHERE duplicate_of IS NULL ORDER BY ingested_at, item_id""")
+                          WHERE duplicate_of IS NULL ORDER BY ingest_seq""")
     found: list[tuple[str, str]] = []
     for channel, group in rows.groupby("channel", sort=False):
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        order: dict[str, int] = {}
+        lsh = MinHashLSH(threshold=max(0.3, threshold - 0.2), num_perm=num_perm)
+        signatures: dict[str, MinHash] = {}
         for item_id, text, flagged in group[["item_id", "text", "near_duplicate_of"]].itertuples(index=False):
             signature = minhash(text, num_perm)
-            matches = [m for m in lsh.query(signature) if m in order]
-            if matches and flagged is None:
-                found.append((item_id, min(matches, key=order.__getitem__)))
-            order[item_id] = len(order)
+            matches = [m for m in lsh.query(signature) if signature.jaccard(signatures[m]) >= threshold]
+            if matches and pd.isna(flagged):
+                found.append((item_id, min(matches, key=list(signatures).index)))
+            signatures[item_id] = signature
             lsh.insert(item_id, signature)
     if found:
         with store.transaction():

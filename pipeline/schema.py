@@ -109,6 +109,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (2, "omnichannel: duplicate links on items, duplicates per ingest, call process signals", [
         "ALTER TABLE items ADD COLUMN duplicate_of VARCHAR",
         "ALTER TABLE items ADD COLUMN near_duplicate_of VARCHAR",
+        "ALTER TABLE items ADD COLUMN ingest_seq BIGINT",
         "ALTER TABLE ingest_runs ADD COLUMN duplicates INTEGER",
         """CREATE TABLE IF NOT EXISTS call_signals (
             item_id VARCHAR PRIMARY KEY,

@@ -19,7 +19,7 @@ from pipeline.taxonomy import Taxonomy
 ITEM_COLUMNS = [
     "item_id", "channel", "source", "locator", "external_id", "feedback_kind", "entity", "touchpoint",
     "journey_stage", "created_at", "rating", "rating_scale", "language", "raw_text", "text",
-    "content_hash", "meta", "ingested_at", "ingest_run_id", "duplicate_of",
+    "content_hash", "meta", "ingested_at", "ingest_run_id", "duplicate_of", "ingest_seq",
 ]
 CALL_SIGNAL_COLUMNS = ["item_id", "duration_s", "turns", "customer_turns", "agent_turns", "transfers", "holds",
                        "identity_checks", "resolved", "role_confidence"]
@@ -178,11 +178,12 @@ class Store:
             existing = self._existing_ids("items", "item_id", list(unique))
             fresh = [item for item in unique.values() if item.item_id not in existing]
             originals = self._originals([item.content_hash for item in fresh])
+            seq = self.scalar("SELECT coalesce(max(ingest_seq), 0) FROM items")
             rows, signals = [], []
-            for item in fresh:
+            for n, item in enumerate(fresh, start=1):
                 original = originals.setdefault((item.channel, item.content_hash), item.item_id)
                 row = item.to_row()
-                row.update(ingested_at=now, ingest_run_id=run_id,
+                row.update(ingested_at=now, ingest_run_id=run_id, ingest_seq=seq + n,
                            duplicate_of=None if original == item.item_id else original)
                 rows.append(row)
                 if item.channel == "call" and "call" in item.meta:

@@ -42,6 +42,8 @@ TURN_FIELDS = {
     "start": ("start", "begin", "bg", "start_time", "begin_ms", "start_ms"),
     "end": ("end", "ed", "end_time", "end_ms", "stop"),
 }
+#: Turn time fields that vendors give in milliseconds (iFlytek-style bg/ed among them).
+MILLISECOND_FIELDS = {"begin_ms", "start_ms", "end_ms", "bg", "ed"}
 AGENT_CUES = ("请问有什么可以帮您", "有什么可以帮您", "很高兴为您服务", "工号", "感谢您的来电", "请问您是", "请稍等",
               "为您转接", "帮您转接", "核实", "验证", "身份证后", "后四位", "请问还有其他", "请您稍等", "给您带来不便",
               "我们这边", "帮您查询", "为您查询", "您好,这里是", "您好,欢迎致电")
@@ -84,7 +86,7 @@ def _seconds(value: Any, name: str | None) -> float | None:
         parts = [float(p) for p in value.split(":")]
         return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
     number = float(value)
-    return number / 1000 if name and name.endswith("ms") else number
+    return number / 1000 if name in MILLISECOND_FIELDS else number
 
 
 def call_from_json(record: dict[str, Any]) -> Call:

@@ -41,7 +41,13 @@ SIGNATURE_STARTS = [re.compile(p) for p in (
 
 
 def _decode(payload: bytes, declared: str | None) -> str:
-    """Bytes in their declared charset, else the fallbacks; never raises (GB2312 is read as GB18030)."""
+    """Bytes as text; never raises. Valid UTF-8 wins whatever the label says (GB18030 decodes almost
+    any bytes, so a UTF-8 body mislabelled GB2312 would otherwise turn to mojibake); then the declared
+    charset (GB2312/GBK read as their superset GB18030); then the fallbacks."""
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     names = [declared.lower()] if declared else []
     names = ["gb18030" if n in ("gb2312", "gbk", "x-gbk") else n for n in names]
     for charset in [*names, *FALLBACK_CHARSETS]:
@@ -67,7 +73,9 @@ def _html_to_text(html: str) -> str:
         tag.decompose()
     for quote in soup.find_all("blockquote"):
         quote.decompose()  # quoted history in HTML mail
-    return soup.get_text("\n")
+    for block in soup.find_all(["br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"]):
+        block.insert_after("\n")  # block elements end lines; inline ones (<b>, <span>) do not
+    return soup.get_text()
 
 
 def body_text(msg: Message) -> tuple[str, list[dict]]:

@@ -121,6 +121,8 @@ def read_records(path: Path) -> Iterator[Record | Quarantined]:
         yield from _read_parquet(path)
         return
     data = path.read_bytes()
+    if not data.strip():
+        raise UnreadableFile("empty file")
     if b"\x00" in data[:8192]:
         raise UnreadableFile("binary content (NUL bytes), not a text export")
     text = decode_bytes(data)

@@ -15,6 +15,7 @@ import yaml
 from pipeline.ingest.records import UnreadableFile, read_records
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
+from pipeline.redact import redact
 from pipeline.touchpoints import TouchpointMap
 
 #: Longer texts are quarantined rather than coded (a 10 MB "review" is an export bug).
@@ -93,8 +94,8 @@ def _parse_datetime(value: Any) -> datetime:
 
 def record_to_item(record: dict[str, Any], locator: str, source: str, columns: dict[str, str],
                    mapping: ColumnMapping, touchpoints: TouchpointMap) -> Item | Quarantined:
-    """One record → an Item, or a Quarantined naming the reason."""
-    payload = json.dumps(record, ensure_ascii=False, default=str)
+    """One record → an Item (PII redacted), or a Quarantined naming the reason (payload redacted too)."""
+    payload = redact(json.dumps(record, ensure_ascii=False, default=str))
 
     def bad(reason: str) -> Quarantined:
         return Quarantined("review", source, locator, reason, payload)
@@ -107,6 +108,7 @@ def record_to_item(record: dict[str, Any], locator: str, source: str, columns: d
     raw = str(raw)
     if len(raw) > MAX_TEXT_CHARS:
         return bad(f"text is {len(raw)} characters, over the {MAX_TEXT_CHARS} limit")
+    raw = redact(raw)
     text = normalise_text(raw)
     if not text:
         return bad("text is empty after normalisation (only whitespace or control characters)")
@@ -147,7 +149,7 @@ def record_to_item(record: dict[str, Any], locator: str, source: str, columns: d
         created_at=created_at,
         rating=rating,
         rating_scale=mapping.rating_scale if rating is not None else None,
-        meta={k: v for k, v in record.items() if k not in used and not _blank(v)},
+        meta={k: redact(v) if isinstance(v, str) else v for k, v in record.items() if k not in used and not _blank(v)},
     )
 
 

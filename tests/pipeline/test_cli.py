@@ -23,7 +23,9 @@ def sample_db(tmp_path_factory):
     db = folder / "voc.duckdb"
     result = voc("run", REVIEW_SAMPLE.parent.parent, "--db", db, "--models", folder / "no-models")
     assert result.exit_code == 0, result.output
-    assert "2000 items coded" in result.output
+    assert "2013 items coded" in result.output  # 2,000 reviews, 5 calls, 8 emails
+    for channel in ("review", "call", "email"):
+        assert f"│ {channel} " in result.output
     return db
 
 
@@ -60,8 +62,11 @@ def test_stats_reconcile(sample_db):
     result = voc("stats", "--db", sample_db, "--json")
     assert result.exit_code == 0, result.output
     stats = json.loads(result.stdout)
-    (source,) = stats["sources"]
-    assert (source["items"], source["coded"], source["quarantined"]) == (2000, 2000, 0)
+    by_source = {s["source"]: s for s in stats["sources"]}
+    reviews = by_source["dianping_aic2018.csv"]
+    assert (reviews["items"], reviews["coded"], reviews["quarantined"]) == (2000, 2000, 0)
+    assert by_source["hotline_vendor_a.jsonl"]["quarantined"] == 1      # the abandoned call
+    assert by_source["feedback_inbox.mbox"]["near_dups"] == 1          # the complaint sent twice
     assert all(r["ok"] for r in stats["reconciliation"])
 
 
@@ -69,7 +74,7 @@ def test_query_is_read_only(sample_db):
     result = voc("query", "DROP TABLE items", "--db", sample_db)
     assert result.exit_code == 2
     assert "read-only" in result.output
-    assert query_json(sample_db, "SELECT count(*) AS n FROM items") == [{"n": 2000}]
+    assert query_json(sample_db, "SELECT count(*) AS n FROM items") == [{"n": 2013}]
 
 
 def test_query_csv_to_file(sample_db, tmp_path):
@@ -78,7 +83,7 @@ def test_query_csv_to_file(sample_db, tmp_path):
                  "--db", sample_db, "--format", "csv", "--out", out)
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "touchpoint,m" and len(lines) == 5
+    assert lines[0] == "touchpoint,m" and len(lines) == 1 + 4 + 3 + 1  # stores, call queues, one mailbox
 
 
 def test_bad_input_is_quarantined_and_reported(tmp_path):
@@ -96,3 +101,14 @@ def test_missing_input_is_a_clear_error(tmp_path):
     result = voc("ingest", "reviews", tmp_path / "nope.csv", "--db", tmp_path / "x.duckdb")
     assert result.exit_code == 2
     assert "nope.csv: no such file or folder" in result.output
+
+
+def test_no_pii_reaches_stored_text_segments_or_evidence(sample_db):
+    leaks = query_json(sample_db, r"""
+        SELECT 'items' AS t, text AS v FROM items UNION ALL SELECT 'raw', raw_text FROM items
+        UNION ALL SELECT 'segments', text FROM segments UNION ALL SELECT 'codes', evidence FROM codes
+        UNION ALL SELECT 'quarantine', raw_payload FROM quarantine""")
+    import re
+
+    pii = re.compile(r"1[3-9]\d{9}|[\w.+-]+@example\.com|\d{17}[\dX]|6222\d{15}|023-6\d{7}")
+    assert not [row for row in leaks if row["v"] and pii.search(row["v"])]

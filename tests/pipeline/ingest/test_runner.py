@@ -1,0 +1,70 @@
+"""Routing by content, and the bad-input corpus: every record ends stored or quarantined, reconciled."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.ingest.runner import detect_channel
+from pipeline.paths import SAMPLES_DIR
+
+BAD = Path(__file__).resolve().parents[2] / "data" / "bad_inputs"
+
+
+@pytest.mark.parametrize("path, channel", [
+    ("reviews/dianping_aic2018.csv", "review"),
+    ("calls/hotline_vendor_a.jsonl", "call"),
+    ("calls/callcenter_vendor_b.json", "call"),
+    ("calls/asr_vendor_c_unlabelled.json", "call"),
+    ("calls/dialogue_20261107_1530.txt", "call"),
+    ("emails/complaint_gbk.eml", "email"),
+    ("emails/feedback_inbox.mbox", "email"),
+])
+def test_samples_route_by_content(path, channel):
+    assert detect_channel(SAMPLES_DIR / path) == channel
+
+
+def test_routing_ignores_misleading_extensions(tmp_path):
+    (tmp_path / "export.txt").write_bytes((SAMPLES_DIR / "emails" / "complaint_gbk.eml").read_bytes())
+    (tmp_path / "calls.dat").write_text("客服：您好\n客户：上菜太慢\n客服：抱歉\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("shopping list\nmilk\n", encoding="utf-8")
+    assert detect_channel(tmp_path / "export.txt") == "email"
+    assert detect_channel(tmp_path / "calls.dat") == "call"
+    assert detect_channel(tmp_path / "notes.txt") is None
+
+
+def test_bad_input_corpus_is_fully_accounted_for(tmp_path):
+    corpus = tmp_path / "landing"
+    corpus.mkdir()
+    for f in BAD.iterdir():
+        if f.suffix != ".md":
+            (corpus / f.name).write_bytes(f.read_bytes())
+    (corpus / "huge.jsonl").write_text(json.dumps({"text": "好" * 10_000_000}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (corpus / "mystery.log").write_text("2026-11-01 INFO started\n", encoding="utf-8")
+    db = tmp_path / "bad.duckdb"
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", str(corpus), "--db", str(db), "--models", str(tmp_path / "none"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(runner.invoke(app, ["stats", "--db", str(db), "--json"]).stdout)
+    assert all(r["ok"] for r in stats["reconciliation"])
+    reasons = {(q["source"], q["reason"].split(":")[-1].strip() if q["source"] in ("binary.csv", "empty.jsonl") else q["reason"])
+               for q in stats["quarantine"]}
+    by_source = {}
+    for q in stats["quarantine"]:
+        by_source.setdefault(q["source"], []).append(q["reason"])
+    assert any("invalid JSON" in r for r in by_source["truncated_call.json"])
+    assert any("empty file" in r for r in by_source["empty.jsonl"])
+    assert any("binary" in r for r in by_source["binary.csv"])
+    assert any("not valid" in r for r in by_source["unreadable_encoding.csv"])
+    assert any("over the 20000 limit" in r for r in by_source["huge.jsonl"])
+    assert any("not a review export, call transcript or email" in r for r in by_source["mystery.log"])
+    assert any("no customer turn" in r for r in by_source["no_customer_turn.jsonl"])
+    assert any("invalid JSON" in r for r in by_source["no_customer_turn.jsonl"])
+    assert any("no text body" in r for r in by_source["attachment_only.eml"])
+    assert sorted(by_source["bom_quotes_newlines.csv"]) == [
+        "bad rating in column 'rating': could not convert string to float: 'x'", "empty text in column 'content'"]
+    items = {(s["source"], s["items"]) for s in stats["sources"] if s["items"]}
+    assert items == {("bom_quotes_newlines.csv", 2), ("no_customer_turn.jsonl", 1)}
+    assert reasons  # every quarantine row has a reason

@@ -1,0 +1,26 @@
+import pandas as pd
+
+from pipeline.dedup import flag_near_duplicates
+from pipeline.ingest.runner import ingest_reviews_file
+from tests.conftest import write
+
+
+def test_exact_duplicates_link_to_the_first_copy_across_files_and_are_not_coded(store, tmp_path, coder):
+    a = ingest_reviews_file(store, write(tmp_path / "a.csv", "id,content\n1,服务员态度很差\n2,菜很好吃\n3,菜很好吃\n"))
+    b = ingest_reviews_file(store, write(tmp_path / "b.csv", "id,content\n9,服务員態度很差\n"))  # same after normalising
+    assert (a.items_new, a.duplicates) == (3, 1) and (b.items_new, b.duplicates) == (1, 1)
+    rows = store.query("SELECT external_id, source, duplicate_of FROM items ORDER BY source, external_id")
+    originals = dict(zip(rows.external_id + "@" + rows.source, rows.duplicate_of))
+    first = store.scalar("SELECT item_id FROM items WHERE external_id = '1'")
+    assert originals["9@b.csv"] == first and originals["3@a.csv"] is not None and pd.isna(originals["1@a.csv"])
+    assert len(store.items_to_code(coder.model_version)) == 2
+
+
+def test_near_duplicates_are_flagged_not_hidden(store, tmp_path):
+    text = "我在沙坪坝店点的烤鱼味道太咸了，价格还贵，非常失望，以后不会再来了"
+    ingest_reviews_file(store, write(tmp_path / "n.csv", f"id,content\n1,{text}\n2,客服您好：{text}\n3,菜很好吃环境也不错\n"))
+    assert flag_near_duplicates(store) == 1
+    assert flag_near_duplicates(store) == 0  # already flagged
+    flagged = store.query("SELECT external_id, near_duplicate_of FROM items WHERE near_duplicate_of IS NOT NULL")
+    assert flagged.external_id.tolist() == ["2"]
+    assert flagged.near_duplicate_of[0] == store.scalar("SELECT item_id FROM items WHERE external_id = '1'")
