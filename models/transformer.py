@@ -32,7 +32,7 @@ class BertForAspectSentiment(BertPreTrainedModel):
     def __init__(self, config):
         super().__init__(config)
         self.num_aspects = len(config.aspect_names)
-        self.bert = BertModel(config)
+        self.bert = BertModel(config, add_pooling_layer=False)  # heads read the [CLS] state
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.heads = nn.Linear(config.hidden_size, self.num_aspects * len(LABEL_VALUES))
         self.post_init()
