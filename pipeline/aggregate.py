@@ -1,17 +1,18 @@
 """Aggregate views over the coded tables (portable SQL: DuckDB and PostgreSQL).
 
-Mentions are coded clause × dimension rows; net sentiment = (positive − negative) / mentions.
-NPS: on a 0–10 scale promoters are 9–10 and detractors 0–6; on a 5-star scale promoters are
-5★ and detractors 1–3★.
+Mentions are coded clause × dimension rows; net sentiment = (positive − negative) / mentions;
+negative share = negative / mentions; mention rate = items mentioning the dimension per 100 coded
+items of the same touchpoint (and period). NPS: on a 0–10 scale promoters are 9–10 and detractors
+0–6; on a 5-star scale promoters are 5★ and detractors 1–3★. Drivers show penalty and reward
+apart (must-be dimensions punish, delighters reward): the mean rating, as % of its scale, of rated
+items that mention a dimension negatively / positively against items that do not mention it.
 """
 
 from __future__ import annotations
 
 GRAINS = ("day", "week", "month")
 
-_TOUCHPOINT_DIMENSION = """
-SELECT {period_select}
-       channel, touchpoint, dimension,
+_COUNTS = """
        max(dimension_zh) AS dimension_zh,
        CAST(count(*) AS INTEGER) AS mentions,
        CAST(count(DISTINCT item_id) AS INTEGER) AS items,
@@ -20,15 +21,33 @@ SELECT {period_select}
        CAST(sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS INTEGER) AS negative,
        CAST(sum(CASE WHEN sentiment = 'positive' THEN 1 WHEN sentiment = 'negative' THEN -1 ELSE 0 END)
             AS DOUBLE PRECISION) / count(*) AS net_sentiment,
-       avg(score) AS mean_score
-FROM v_codes
-GROUP BY {period_group} channel, touchpoint, dimension
+       CAST(sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS negative_share,
+       avg(score) AS mean_score"""
+
+_TOUCHPOINT_DIMENSION = """
+WITH c AS (SELECT {period} channel, touchpoint, dimension, {counts}
+           FROM v_codes GROUP BY {group} channel, touchpoint, dimension),
+     base AS (SELECT {period} channel, touchpoint, CAST(count(*) AS INTEGER) AS coded_items
+              FROM v_items GROUP BY {group} channel, touchpoint)
+SELECT c.*, base.coded_items, 100.0 * c.items / base.coded_items AS mention_rate_per_100
+FROM c JOIN base USING ({using} channel, touchpoint)
 """
+
+
+def _period(grain: str | None) -> dict[str, str]:
+    if grain is None:
+        return {"period": "", "group": "", "using": ""}
+    return {"period": f"CAST(date_trunc('{grain}', occurred_at) AS DATE) AS period,", "group": "1,", "using": "period,"}
 
 
 def view_statements() -> list[str]:
     """CREATE OR REPLACE VIEW statements, in dependency order."""
     views = {
+        "v_items": """
+            SELECT i.item_id, i.channel, i.source, i.entity, i.touchpoint, i.journey_stage, i.feedback_kind,
+                   i.rating, i.rating_scale, COALESCE(i.created_at, i.ingested_at) AS occurred_at,
+                   s.sentiment, s.score, s.n_codes, s.model_version
+            FROM items i JOIN item_scores s ON s.item_id = i.item_id AND s.is_current""",
         "v_codes": """
             SELECT c.code_id, c.item_id, c.segment_id, c.dimension, c.sub_dimension,
                    n.dimension_zh, n.sub_dimension_zh, c.sentiment, c.score, c.confidence,
@@ -41,22 +60,25 @@ def view_statements() -> list[str]:
             LEFT JOIN taxonomy_nodes n
                    ON n.taxonomy_version = c.taxonomy_version AND n.sub_dimension = c.sub_dimension
             WHERE c.is_current""",
-        "v_touchpoint_dimension": _TOUCHPOINT_DIMENSION.format(period_select="", period_group=""),
+        "v_touchpoint_dimension": _TOUCHPOINT_DIMENSION.format(counts=_COUNTS, **_period(None)),
     }
     for grain in GRAINS:
-        views[f"v_touchpoint_dimension_{grain}"] = _TOUCHPOINT_DIMENSION.format(
-            period_select=f"CAST(date_trunc('{grain}', occurred_at) AS DATE) AS period,",
-            period_group="1,",
-        )
+        views[f"v_touchpoint_dimension_{grain}"] = _TOUCHPOINT_DIMENSION.format(counts=_COUNTS, **_period(grain))
+    views["v_channel_comparison"] = f"""
+        WITH c AS (SELECT channel, dimension, {_COUNTS} FROM v_codes GROUP BY channel, dimension),
+             base AS (SELECT channel, CAST(count(*) AS INTEGER) AS coded_items FROM v_items GROUP BY channel)
+        SELECT c.*, base.coded_items, 100.0 * c.items / base.coded_items AS mention_rate_per_100
+        FROM c JOIN base USING (channel)"""
     views["v_item_ratings"] = """
         SELECT item_id, channel, touchpoint, entity, rating, rating_scale,
                COALESCE(created_at, ingested_at) AS occurred_at,
+               100.0 * rating / rating_scale AS rating_pct,
                CASE WHEN rating_scale = 5 THEN
                         CASE WHEN rating >= 5 THEN 'promoter' WHEN rating >= 4 THEN 'passive' ELSE 'detractor' END
                     ELSE
                         CASE WHEN rating >= 9 THEN 'promoter' WHEN rating >= 7 THEN 'passive' ELSE 'detractor' END
                END AS nps_class
-        FROM items WHERE rating IS NOT NULL"""
+        FROM items WHERE rating IS NOT NULL AND duplicate_of IS NULL"""
     views["v_touchpoint_nps"] = """
         SELECT channel, touchpoint,
                count(*) AS rated_items,
@@ -68,8 +90,41 @@ def view_statements() -> list[str]:
                         - sum(CASE WHEN nps_class = 'detractor' THEN 1 ELSE 0 END)) / count(*) AS nps
         FROM v_item_ratings
         GROUP BY channel, touchpoint"""
+    views["v_drivers"] = """
+        WITH rated AS (SELECT item_id, rating_pct FROM v_item_ratings),
+             dims AS (SELECT DISTINCT dimension, dimension_zh FROM v_codes),
+             item_dim AS (SELECT item_id, dimension, avg(score) AS score,
+                                 max(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS has_negative,
+                                 max(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS has_positive
+                          FROM v_codes GROUP BY item_id, dimension),
+             per AS (
+                SELECT d.dimension, d.dimension_zh, count(*) AS rated_items,
+                       CAST(sum(CASE WHEN x.item_id IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS mentioned,
+                       avg(CASE WHEN x.has_negative = 1 THEN r.rating_pct END) AS rating_pct_when_negative,
+                       avg(CASE WHEN x.has_positive = 1 THEN r.rating_pct END) AS rating_pct_when_positive,
+                       avg(CASE WHEN x.item_id IS NULL THEN r.rating_pct END) AS rating_pct_when_not_mentioned,
+                       corr(x.score, r.rating_pct) AS score_rating_correlation
+                FROM rated r CROSS JOIN dims d
+                LEFT JOIN item_dim x ON x.item_id = r.item_id AND x.dimension = d.dimension
+                GROUP BY d.dimension, d.dimension_zh)
+        SELECT per.*,
+               rating_pct_when_not_mentioned - rating_pct_when_negative AS penalty,
+               rating_pct_when_positive - rating_pct_when_not_mentioned AS reward
+        FROM per"""
+    views["v_top_evidence"] = """
+        SELECT * FROM (
+            SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, sentiment, evidence, score,
+                   confidence, item_id, occurred_at, model_version,
+                   row_number() OVER (PARTITION BY channel, touchpoint, dimension, sentiment
+                                      ORDER BY abs(score) * confidence DESC, occurred_at DESC, code_id) AS rank
+            FROM v_codes WHERE sentiment <> 'neutral') ranked
+        WHERE rank <= 5"""
     return [f"CREATE OR REPLACE VIEW {name} AS {sql.strip()}" for name, sql in views.items()]
 
+
+#: Every view, for `voc export` and the data dictionary.
+VIEWS = ("v_items", "v_codes", "v_touchpoint_dimension", *(f"v_touchpoint_dimension_{g}" for g in GRAINS),
+         "v_channel_comparison", "v_item_ratings", "v_touchpoint_nps", "v_drivers", "v_top_evidence")
 
 SUMMARY_SQL = """
 SELECT channel, touchpoint, dimension_zh AS dimension, mentions, items,

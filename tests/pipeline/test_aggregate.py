@@ -55,3 +55,38 @@ def test_codes_view_explains_every_row(coded):
     for row in frame.itertuples():
         text = coded.scalar("SELECT text FROM items WHERE item_id = ?", [row.item_id])
         assert text[row.evidence_start:row.evidence_end] == row.evidence
+
+
+def test_mention_rate_and_negative_share(coded):
+    got = rows(coded, """SELECT touchpoint, dimension, coded_items, mention_rate_per_100, negative_share
+                         FROM v_touchpoint_dimension ORDER BY touchpoint, dimension""")
+    assert got == [
+        ("A", "price", 3, pytest.approx(100 / 3), 1.0),
+        ("A", "staff", 3, 100.0, pytest.approx(2 / 3)),
+        ("B", "price", 2, 50.0, 0.0),
+        ("B", "staff", 2, 50.0, 0.0),
+    ]
+
+
+def test_channel_comparison(coded):
+    got = rows(coded, """SELECT channel, dimension, mentions, positive, neutral, negative, net_sentiment, mention_rate_per_100
+                         FROM v_channel_comparison ORDER BY dimension""")
+    assert got == [("review", "price", 2, 1, 0, 1, 0.0, 40.0), ("review", "staff", 4, 1, 1, 2, -0.25, 80.0)]
+
+
+def test_drivers_show_penalty_and_reward_apart(coded):
+    # ratings as % of a 5-star scale: items 1→100, 2→20, 3→60, 4→80 (item 5 has none)
+    got = {r[0]: r[1:] for r in rows(coded, """SELECT dimension, rated_items, mentioned, rating_pct_when_negative,
+        rating_pct_when_positive, rating_pct_when_not_mentioned, penalty, reward FROM v_drivers""")}
+    assert got["staff"] == (4, 3, 40.0, 100.0, 80.0, 40.0, 20.0)   # must-be: mentions of bad staff cost 40 points
+    assert got["price"] == (4, 2, 60.0, 80.0, 60.0, 0.0, 20.0)
+    corr = coded.scalar("SELECT score_rating_correlation FROM v_drivers WHERE dimension = 'staff'")
+    # staff scores are (s, -t, -t) for ratings (100, 20, 60) with the two negatives equal: r = √3 / 2
+    assert corr == pytest.approx(3 ** 0.5 / 2)
+
+
+def test_top_evidence_per_cell(coded):
+    got = rows(coded, """SELECT touchpoint, dimension, sentiment, rank, evidence FROM v_top_evidence
+                         WHERE touchpoint = 'A' AND dimension = 'staff' ORDER BY sentiment, rank""")
+    assert [(g[2], g[3], g[4]) for g in got] == [("negative", 1, "服务员态度很差"), ("negative", 2, "服务员态度很差"),
+                                                  ("positive", 1, "服务员态度很好")]
