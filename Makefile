@@ -5,7 +5,7 @@ VOC := $(VENV)/bin/voc
 DB ?= voc.duckdb
 MODELS ?= voc-models
 
-.PHONY: setup models demo test bench accuracy clean
+.PHONY: setup models demo test browser bench accuracy clean
 
 setup: $(VENV)/.installed
 
@@ -27,8 +27,16 @@ $(MODELS)/promoted.json: $(VENV)/.installed data/labelled/aic2018_labelled1500.c
 demo: models
 	$(VOC) run data/samples --db $(DB) --models $(MODELS)
 
-test: setup
+test: setup browser
 	$(VENV)/bin/pytest -q
+
+# The report's browser test renders in headless Chromium with a CJK font (Debian packages).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium and fonts-wqy-microhei for the report's browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "chromium not found: the browser test will be skipped (install Debian's chromium to run it)"; fi; }
 
 bench: setup
 	$(PY) bench/throughput.py

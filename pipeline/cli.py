@@ -185,13 +185,15 @@ def _writer(fmt: str) -> Callable[[pd.DataFrame], str]:
 
 @app.command()
 def query(sql: str = typer.Argument(..., help="SQL to run (read-only)."), db: str = DbOption,
-          format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+          format: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet (with --out)."),
           out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout.")) -> None:
     """Run read-only SQL against the store."""
     from pipeline.store import ReadOnlyError, Store
 
-    if format not in ("table", "csv", "json"):
-        fail(f"unknown format {format!r} (table, csv, json)")
+    if format not in ("table", *EXPORT_FORMATS):
+        fail(f"unknown format {format!r} (table, {', '.join(EXPORT_FORMATS)})")
+    if format == "parquet" and out is None:
+        fail("--format parquet needs --out FILE")
     try:
         with Store.open(db, read_only=True) as store:
             frame = store.query(sql)
@@ -204,12 +206,81 @@ def query(sql: str = typer.Argument(..., help="SQL to run (read-only)."), db: st
     if format == "table" and out is None:
         print_frame(frame)
         return
-    text = _writer("csv" if format == "table" else format)(frame)
+    fmt = "csv" if format == "table" else format
     if out:
-        out.write_text(text, encoding="utf-8")
+        _write_frame(frame, fmt, out)
         err.print(f"wrote {len(frame)} rows to {out}")
     else:
+        text = _writer(fmt)(frame)
         sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+
+
+EXPORT_FORMATS = ("parquet", "csv", "json")
+
+
+def _write_frame(frame: pd.DataFrame, fmt: str, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        frame.to_parquet(out, index=False)
+    else:
+        out.write_text(_writer(fmt)(frame), encoding="utf-8")
+
+
+@app.command()
+def export(relation: str = typer.Argument(..., help="Table or view, e.g. v_codes, v_touchpoint_dimension_month."),
+           format: str = typer.Option("parquet", "--format", "-f", help="parquet, csv or json."),
+           out: Path = typer.Option(..., help="Output file."),
+           period: Optional[str] = typer.Option(None, help="2026-10, 2026-10-05 or START..END (on occurred_at/period/created_at)."),
+           channel: list[str] = typer.Option([], help="Only these channels (repeatable)."),
+           touchpoint: list[str] = typer.Option([], help="Only these touchpoints (repeatable)."),
+           db: str = DbOption) -> None:
+    """Export a table or view, filtered by period, channel and touchpoint where it has those columns."""
+    from pipeline.aggregate import VIEWS
+    from pipeline.report import Filters, parse_period
+    from pipeline.store import Store
+
+    if format not in EXPORT_FORMATS:
+        fail(f"unknown format {format!r} ({', '.join(EXPORT_FORMATS)})")
+    try:
+        since, until = parse_period(period)
+        with Store.open(db, read_only=True) as store:
+            known = set(VIEWS) | set(store.query("SELECT table_name FROM information_schema.tables")["table_name"])
+            if relation not in known:
+                fail(f"unknown table or view {relation!r} (known: {', '.join(sorted(known))})")
+            columns = list(store.query(f"SELECT * FROM {relation} LIMIT 0").columns)
+            date_column = next((c for c in ("occurred_at", "period", "created_at") if c in columns), None)
+            wanted = Filters(since, until, tuple(touchpoint), tuple(channel))
+            missing = [name for name, used in (("touchpoint", touchpoint), ("channel", channel), ("date", period))
+                       if used and (date_column is None if name == "date" else name not in columns)]
+            if missing:
+                fail(f"{relation} has no {' or '.join(missing)} column to filter on")
+            where, params = wanted.where(date_column or "occurred_at")
+            frame = store.query(f"SELECT * FROM {relation} WHERE {where}", params)
+    except ValueError as exc:
+        fail(str(exc))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    _write_frame(frame, format, out)
+    err.print(f"wrote {len(frame)} rows of {relation} to {out}")
+
+
+@app.command()
+def report(out: Path = typer.Option(Path("report.html"), help="HTML file to write."),
+           period: Optional[str] = typer.Option(None, help="2026-10, 2026-10-05 or START..END."),
+           touchpoint: list[str] = typer.Option([], help="Only these touchpoints (repeatable)."),
+           channel: list[str] = typer.Option([], help="Only these channels (repeatable)."),
+           db: str = DbOption) -> None:
+    """Write a self-contained HTML report (heatmap, trends, volume, NPS, drivers, evidence)."""
+    from pipeline.report import Filters, build_report, parse_period
+    from pipeline.store import Store
+
+    try:
+        since, until = parse_period(period)
+        with Store.open(db, read_only=True) as store:
+            path = build_report(store, out, Filters(since, until, tuple(touchpoint), tuple(channel)))
+    except (ValueError, FileNotFoundError) as exc:
+        fail(str(exc))
+    err.print(f"wrote {path} ({path.stat().st_size // 1024} KiB, works offline)")
 
 
 @app.command()

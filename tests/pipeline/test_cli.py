@@ -112,3 +112,37 @@ def test_no_pii_reaches_stored_text_segments_or_evidence(sample_db):
 
     pii = re.compile(r"1[3-9]\d{9}|[\w.+-]+@example\.com|\d{17}[\dX]|6222\d{15}|023-6\d{7}")
     assert not [row for row in leaks if row["v"] and pii.search(row["v"])]
+
+
+def test_export_filters_and_formats(sample_db, tmp_path):
+    out = tmp_path / "calls.parquet"
+    result = voc("export", "v_codes", "--channel", "call", "--out", out, "--db", sample_db)
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    frame = pd.read_parquet(out)
+    assert len(frame) > 0 and set(frame["channel"]) == {"call"}
+    month = tmp_path / "m.csv"
+    assert voc("export", "v_touchpoint_dimension_month", "--period", "2026-10", "--format", "csv", "--out", month,
+               "--db", sample_db).exit_code == 0
+    assert set(pd.read_csv(month)["period"]) == {"2026-10-01"}
+    bad = voc("export", "items; DROP TABLE items", "--out", tmp_path / "x.csv", "--db", sample_db)
+    assert bad.exit_code == 2 and "unknown table or view" in bad.output
+
+
+def test_query_parquet_needs_out_and_loads_in_pandas(sample_db, tmp_path):
+    assert voc("query", "SELECT 1", "--db", sample_db, "--format", "parquet").exit_code == 2
+    out = tmp_path / "q.parquet"
+    assert voc("query", "SELECT * FROM v_channel_comparison", "--db", sample_db, "--format", "parquet", "--out", out).exit_code == 0
+    import duckdb
+
+    # the documented notebook one-liner
+    frame = duckdb.connect(str(sample_db), read_only=True).sql("SELECT * FROM v_channel_comparison").df()
+    assert set(frame["channel"]) == {"review", "call", "email"} and len(frame) == len(__import__("pandas").read_parquet(out))
+
+
+def test_report_command(sample_db, tmp_path):
+    out = tmp_path / "report.html"
+    result = voc("report", "--out", out, "--period", "2026-11", "--db", sample_db)
+    assert result.exit_code == 0, result.output
+    assert "works offline" in result.output and out.stat().st_size > 1_000_000

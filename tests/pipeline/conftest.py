@@ -1,0 +1,24 @@
+"""A small constructed store with ratings, coded by the lexicon models: hand-computable numbers."""
+
+import pytest
+
+from pipeline.ingest.runner import ingest_reviews_file
+from tests.conftest import write
+
+ROWS = """id,content,store,rating,created_at
+1,服务员态度很好,A,5,2026-05-01
+2,服务员态度很差,A,1,2026-05-02
+3,服务员态度很差，价格很贵,A,3,2026-06-10
+4,价格便宜,B,4,2026-06-11
+5,服务员来了,B,,2026-06-12
+"""
+
+
+@pytest.fixture()
+def coded(store, tmp_path, coder):
+    ingest_reviews_file(store, write(tmp_path / "r.csv", ROWS))
+    store.write_taxonomy(coder.taxonomy)
+    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    return store
+
+
