@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from pipeline.ingest.records import UnreadableFile, decode_bytes
+from pipeline.ingest.records import UnreadableFile, decode_bytes, read_checked_bytes
 from pipeline.ingest.reviews import MAX_TEXT_CHARS, _parse_datetime
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
@@ -220,14 +220,9 @@ def read_calls(path: Path, source: str | None = None, touchpoints: TouchpointMap
     """Every call in a transcript file as an Item or a Quarantined; never raises for bad data."""
     source = source or path.name
     try:
-        data = path.read_bytes()
-        if not data.strip():
-            raise UnreadableFile("empty file")
-        if b"\x00" in data[:8192]:
-            raise UnreadableFile("binary content (NUL bytes), not a transcript")
-        text = decode_bytes(data)
+        text = decode_bytes(read_checked_bytes(path, "a transcript"))
     except UnreadableFile as exc:
-        yield Quarantined("call", source, "file", f"{path}: {exc}", data[:2000].decode("utf-8", "replace"))
+        yield Quarantined("call", source, "file", f"{path}: {exc}", path.read_bytes()[:2000].decode("utf-8", "replace"))
         return
     suffix = path.suffix.lower()
     if suffix in (".json", ".jsonl", ".ndjson"):

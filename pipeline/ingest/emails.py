@@ -19,6 +19,7 @@ from typing import Iterator
 
 from bs4 import BeautifulSoup
 
+from pipeline.ingest.records import UnreadableFile, read_checked_bytes
 from pipeline.ingest.reviews import MAX_TEXT_CHARS
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
@@ -158,13 +159,10 @@ def looks_like_mbox(data: bytes) -> bool:
 def read_emails(path: Path, source: str | None = None, touchpoints: TouchpointMap = TouchpointMap()) -> Iterator[Item | Quarantined]:
     """Every message of an .eml or mbox file as an Item or a Quarantined; never raises for bad data."""
     source = source or path.name
-    data = path.read_bytes()
-    if not data.strip():
-        yield Quarantined("email", source, "file", f"{path}: empty file", "")
-        return
-    if b"\x00" in data[:8192]:
-        yield Quarantined("email", source, "file", f"{path}: binary content (NUL bytes), not an email",
-                          data[:200].decode("utf-8", "replace"))
+    try:
+        data = read_checked_bytes(path, "an email")
+    except UnreadableFile as exc:
+        yield Quarantined("email", source, "file", f"{path}: {exc}", path.read_bytes()[:200].decode("utf-8", "replace"))
         return
     if looks_like_mbox(data):
         for n, msg in enumerate(mailbox.mbox(str(path), create=False), start=1):

@@ -37,6 +37,16 @@ def decode_bytes(data: bytes) -> str:
     raise UnreadableFile(f"not valid {' or '.join(ENCODINGS)} text")
 
 
+def read_checked_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes, refusing empty files and binary ones (NUL bytes) as not being `what`."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise UnreadableFile("empty file")
+    if b"\x00" in data[:8192]:
+        raise UnreadableFile(f"binary content (NUL bytes), not {what}")
+    return data
+
+
 def _read_csv(text: str, delimiter: str) -> Iterator[Record | Quarantined]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -120,12 +130,7 @@ def read_records(path: Path) -> Iterator[Record | Quarantined]:
     if suffix in (".parquet", ".pq"):
         yield from _read_parquet(path)
         return
-    data = path.read_bytes()
-    if not data.strip():
-        raise UnreadableFile("empty file")
-    if b"\x00" in data[:8192]:
-        raise UnreadableFile("binary content (NUL bytes), not a text export")
-    text = decode_bytes(data)
+    text = decode_bytes(read_checked_bytes(path, "a text export"))
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(text)
     elif suffix == ".json":
