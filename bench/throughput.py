@@ -4,10 +4,11 @@
 
 Texts: the 2,000 real AIC 2018 reviews in data/samples/reviews/ (the shared `aic2018_unlabelled2000`).
 Rows:
-  bare jieba.lcut (1 process)       the floor for any jieba-based pipeline
-  coding, 1 process                  normalised text → spaCy/jieba → clauses → aspects → sentiment → rows
-  coding, N processes                the same, forked workers (what `voc code` does)
-  end to end, N processes            CSV → normalise → DuckDB items → coding → DuckDB codes (`voc run`)
+  bare jieba.lcut (1 process)        the floor for any jieba-based pipeline
+  lexicon coding, 1 process           normalised text → spaCy/jieba → clauses → aspects → sentiment → rows
+  lexicon coding, N processes         the same, forked workers (what `voc code` does)
+  end to end, N processes             CSV → normalise + redact → DuckDB items → coding → DuckDB codes
+  trained models, N processes         coding with the promoted models of --models (when it has them)
 Each timing is the best of --repeat runs; ratios are against bare jieba in the same run.
 """
 
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--models", default="voc-models", help="registry whose promoted models to time as well")
     args = parser.parse_args()
 
     with SAMPLE.open(encoding="utf-8", newline="") as f:
@@ -56,14 +58,14 @@ def main() -> None:
     pairs = [(str(i), t) for i, t in enumerate(texts)]
     n, chars = len(texts), sum(len(t) for t in texts)
 
-    coder = Coder("restaurant")  # loads jieba with the domain dictionary; bare jieba below uses the same
+    coder = Coder("restaurant", "lexicon", "lexicon")  # loads jieba with the domain dictionary, as bare jieba below uses
     import jieba
 
     jieba.lcut(texts[0])
     results: dict[str, float] = {}
     results["bare jieba.lcut (1 process)"] = best_of(args.repeat, lambda: [jieba.lcut(t) for t in texts])
-    results["coding, 1 process"] = best_of(args.repeat, lambda: list(iter_coded(coder, pairs, n_process=1)))
-    results[f"coding, {args.workers} processes"] = best_of(
+    results["lexicon coding, 1 process"] = best_of(args.repeat, lambda: list(iter_coded(coder, pairs, n_process=1)))
+    results[f"lexicon coding, {args.workers} processes"] = best_of(
         args.repeat, lambda: list(iter_coded(coder, pairs, n_process=args.workers)))
 
     def end_to_end() -> None:
@@ -73,6 +75,13 @@ def main() -> None:
                 store.write_coded_batch(batch, coder.model_version)
 
     results[f"end to end with DuckDB, {args.workers} processes"] = best_of(args.repeat, end_to_end)
+    from models.registry import Registry
+
+    registry = Registry(args.models)
+    if registry.promoted("aspects") or registry.promoted("sentiment"):
+        trained = Coder("restaurant", registry=args.models)
+        results[f"trained models ({trained.model_version}), {args.workers} processes"] = best_of(
+            args.repeat, lambda: list(iter_coded(trained, pairs, n_process=args.workers)))
 
     base = results["bare jieba.lcut (1 process)"]
     rows = [{"what": k, "seconds": round(v, 3), "items_per_s": round(n / v), "chars_per_s": round(chars / v),
@@ -81,9 +90,9 @@ def main() -> None:
         print(json.dumps({"items": n, "chars": chars, "rows": rows}, ensure_ascii=False))
         return
     print(f"{n} reviews, {chars} characters (mean {statistics.mean(len(t) for t in texts):.0f}), best of {args.repeat}")
-    print(f"{'what':<42}{'s':>8}{'items/s':>10}{'chars/s':>12}{'× jieba':>9}")
+    print(f"{'what':<44}{'s':>8}{'items/s':>10}{'chars/s':>12}{'× jieba':>9}")
     for r in rows:
-        print(f"{r['what']:<42}{r['seconds']:>8.2f}{r['items_per_s']:>10}{r['chars_per_s']:>12}{r['ratio_to_bare_jieba']:>9.2f}")
+        print(f"{r['what']:<44}{r['seconds']:>8.2f}{r['items_per_s']:>10}{r['chars_per_s']:>12}{r['ratio_to_bare_jieba']:>9.2f}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,18 @@
-"""Shared fixtures: one coding pipeline per session, a fresh store per test."""
+"""Shared fixtures: one coding pipeline per session, a fresh store per test.
+
+Tests never see the working directory's model registry (`make demo` promotes models there): the
+default registry is an empty temporary folder, and tests that want models train their own.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+os.environ["VOC_MODELS"] = tempfile.mkdtemp(prefix="voc-test-models-")
 
 from pipeline.paths import SAMPLES_DIR
 
@@ -22,7 +30,7 @@ def nlp():
 def coder():
     from pipeline.coder import Coder
 
-    return Coder("restaurant")
+    return Coder("restaurant", "lexicon", "lexicon")
 
 
 @pytest.fixture()

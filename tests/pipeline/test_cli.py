@@ -146,3 +146,29 @@ def test_report_command(sample_db, tmp_path):
     result = voc("report", "--out", out, "--period", "2026-11", "--db", sample_db)
     assert result.exit_code == 0, result.output
     assert "works offline" in result.output and out.stat().st_size > 1_000_000
+
+
+def test_views_on_the_sample_match_an_independent_recount(sample_db):
+    """v_touchpoint_dimension and v_channel_comparison against pandas over the raw tables."""
+    import duckdb
+
+    con = duckdb.connect(str(sample_db), read_only=True)
+    codes = con.sql("SELECT item_id, dimension, sentiment FROM codes WHERE is_current").df()
+    items = con.sql("""SELECT i.item_id, i.channel, i.touchpoint FROM items i
+                       JOIN item_scores s ON s.item_id = i.item_id AND s.is_current""").df()
+    joined = codes.merge(items, on="item_id")
+    expected = joined.groupby(["channel", "touchpoint", "dimension"]).agg(
+        mentions=("item_id", "size"), items=("item_id", "nunique"),
+        negative=("sentiment", lambda s: int((s == "negative").sum())),
+        net=("sentiment", lambda s: ((s == "positive").sum() - (s == "negative").sum()) / len(s)))
+    coded = items.groupby(["channel", "touchpoint"]).size()
+    expected["rate"] = [100 * row["items"] / coded[(c, t)] for (c, t, _), row in expected.iterrows()]
+    view = con.sql("""SELECT channel, touchpoint, dimension, mentions, items, negative, net_sentiment AS net,
+                             mention_rate_per_100 AS rate FROM v_touchpoint_dimension""").df() \
+        .set_index(["channel", "touchpoint", "dimension"]).sort_index()
+    expected = expected.sort_index()[view.columns]
+    assert len(view) == len(expected) > 20
+    assert (view[["mentions", "items", "negative"]].to_numpy() == expected[["mentions", "items", "negative"]].to_numpy()).all()
+    assert abs(view[["net", "rate"]].to_numpy() - expected[["net", "rate"]].to_numpy().astype(float)).max() < 1e-9
+    channels = con.sql("SELECT channel, sum(mentions) AS m FROM v_channel_comparison GROUP BY 1").df().set_index("channel")["m"]
+    assert channels.to_dict() == joined.groupby("channel").size().to_dict()
