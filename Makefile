@@ -5,7 +5,7 @@ VOC := $(VENV)/bin/voc
 DB ?= voc.duckdb
 MODELS ?= voc-models
 
-.PHONY: setup models demo test browser bench accuracy clean
+.PHONY: setup models demo test browser postgres bench accuracy clean
 
 setup: $(VENV)/.installed
 
@@ -27,8 +27,17 @@ $(MODELS)/promoted.json: $(VENV)/.installed data/labelled/aic2018_labelled1500.c
 demo: models
 	$(VOC) run data/samples --db $(DB) --models $(MODELS)
 
-test: setup browser
+test: setup browser postgres
 	$(VENV)/bin/pytest -q
+
+# The storage tests also run against a throwaway PostgreSQL server (tests/postgres.py starts it from
+# Debian's binaries: initdb in a temporary folder, loopback only).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$VOC_TEST_PG_URL" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's postgresql for the PostgreSQL store tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL not found: its store tests will be skipped"; fi; }
 
 # The report's browser test renders in headless Chromium with a CJK font (Debian packages).
 browser:

@@ -26,7 +26,7 @@ app.add_typer(ingest_app, name="ingest")
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = typer.Option(DEFAULT_DB, "--db", help="DuckDB file (env VOC_DB).")
+DbOption = typer.Option(DEFAULT_DB, "--db", help="DuckDB file, or a postgresql:// URL (env VOC_DB).")
 WorkersOption = typer.Option(min(2, os.cpu_count() or 1), "--workers", "-w", help="Coding processes.")
 TaxonomyOption = typer.Option("restaurant", "--taxonomy", "-t", help="Taxonomy name or YAML path.")
 ModelsOption = typer.Option(DEFAULT_REGISTRY, "--models", help="Model registry folder; its promoted models code (env VOC_MODELS).")
@@ -244,7 +244,7 @@ def export(relation: str = typer.Argument(..., help="Table or view, e.g. v_codes
     try:
         since, until = parse_period(period)
         with Store.open(db, read_only=True) as store:
-            known = set(VIEWS) | set(store.query("SELECT table_name FROM information_schema.tables")["table_name"])
+            known = set(VIEWS) | store.relations()
             if relation not in known:
                 fail(f"unknown table or view {relation!r} (known: {', '.join(sorted(known))})")
             columns = list(store.query(f"SELECT * FROM {relation} LIMIT 0").columns)

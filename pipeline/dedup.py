@@ -42,5 +42,5 @@ def flag_near_duplicates(store: Store, threshold: float = 0.7, num_perm: int = 1
     if found:
         with store.transaction():
             for item_id, original in found:
-                store.con.execute("UPDATE items SET near_duplicate_of = ? WHERE item_id = ?", [original, item_id])
+                store.execute("UPDATE items SET near_duplicate_of = ? WHERE item_id = ?", [original, item_id])
     return len(found)

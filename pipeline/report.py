@@ -82,12 +82,12 @@ def gather(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
     q = lambda sql: store.query(sql.format(where=where), params)  # noqa: E731
     return {
         "cells": q("""SELECT channel, touchpoint, dimension, max(dimension_zh) AS dimension_zh, count(*) AS mentions,
-                             CAST(sum(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS DOUBLE)
+                             CAST(sum(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS DOUBLE PRECISION)
                                  / count(*) AS net,
-                             CAST(sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS DOUBLE) / count(*) AS negative_share
+                             CAST(sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS negative_share
                       FROM v_codes WHERE {where} GROUP BY 1, 2, 3"""),
         "trend": q("""SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, max(dimension_zh) AS dimension,
-                             CAST(sum(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS DOUBLE)
+                             CAST(sum(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS DOUBLE PRECISION)
                                  / count(*) AS net, count(*) AS mentions
                       FROM v_codes WHERE {where} GROUP BY 1, dimension ORDER BY 1"""),
         "volume": q("""SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, channel, count(*) AS items

@@ -1,4 +1,9 @@
-"""The DuckDB store: schema migrations, transactional batch writes, reads, read-only queries."""
+"""The store: schema migrations, transactional batch writes, reads, read-only queries.
+
+One class of logic over two engines, chosen by the target: a DuckDB file path (the default,
+embedded) or a `postgresql://` URL (for a team). SQL is written once with `?` parameters and
+portable types; the backends differ only in how they connect, insert batches and fetch results.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator, NamedTuple, Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipeline.aggregate import view_statements
@@ -64,28 +70,49 @@ class CodedBatch:
         self.item_scores += other.item_scores
 
 
-class Store:
-    """One DuckDB file. Open with `Store.open(path)`; use as a context manager."""
+def _plain(value: Any) -> Any:
+    """numpy scalars and NaN as plain Python values (what every driver adapts)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool = False):
-        self.con = con
-        self.path = path
+
+def is_postgres(target: str | Path) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+class Store:
+    """Open with `Store.open(path_or_url)`; use as a context manager."""
+
+    def __init__(self, target: str, read_only: bool = False):
+        self.path = target
         self.read_only = read_only
 
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False) -> "Store":
-        path = str(path)
-        if read_only and not Path(path).exists():
-            raise FileNotFoundError(f"no store at {path} (run `voc ingest` or `voc run` first)")
-        if not read_only:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        store = cls(duckdb.connect(path, read_only=read_only), path, read_only)
+    def open(cls, target: str | Path, read_only: bool = False) -> "Store":
+        """A DuckDB file path or a postgresql:// URL; writable stores are migrated on open."""
+        store = PostgresStore(str(target), read_only) if is_postgres(target) else DuckDBStore(str(target), read_only)
         if not read_only:
             store.migrate()
         return store
 
+    # -- engine primitives (per backend) -----------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        raise NotImplementedError
+
+    def _insert(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]], ignore_conflicts: bool) -> None:
+        raise NotImplementedError
+
     def close(self) -> None:
-        self.con.close()
+        raise NotImplementedError
 
     def __enter__(self) -> "Store":
         return self
@@ -93,22 +120,39 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        rows = self.fetchall(sql, params)
+        return rows[0][0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
     # -- schema ---------------------------------------------------------------------------------
     def migrate(self) -> int:
-        """Apply pending migrations and (re)create the views; returns the schema version."""
-        self.con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        """Apply pending migrations and re-create the views; returns the schema version."""
+        self.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)""")
-        done = {v for (v,) in self.con.execute("SELECT version FROM schema_migrations").fetchall()}
+        done = {v for (v,) in self.fetchall("SELECT version FROM schema_migrations")}
         for version, description, statements in MIGRATIONS:
             if version in done:
                 continue
             with self.transaction():
                 for sql in statements:
-                    self.con.execute(sql)
-                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()])
+                    self.execute(sql)
+                self.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()])
+        statements = view_statements()
         with self.transaction():
-            for sql in view_statements():
-                self.con.execute(sql)
+            for sql in reversed(statements):  # dependants first: a view's columns may change
+                self.execute(f"DROP VIEW IF EXISTS {sql.split()[4]}")
+            for sql in statements:
+                self.execute(sql)
         return self.schema_version()
 
     def schema_version(self) -> int:
@@ -117,51 +161,18 @@ class Store:
             raise RuntimeError(f"{self.path}: schema version {version} is newer than this code ({SCHEMA_VERSION})")
         return version
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
-
     # -- writes ---------------------------------------------------------------------------------
-    def _insert(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]], ignore_conflicts: bool) -> None:
-        if not rows:
-            return
-        frame = pd.DataFrame.from_records(rows, columns=list(columns))
-        self.con.register("_batch", frame)
-        try:
-            cols = ", ".join(columns)
-            conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _batch{conflict}")
-        finally:
-            self.con.unregister("_batch")
-
     def _existing_ids(self, table: str, key: str, ids: Sequence[str]) -> set[str]:
         if not ids:
             return set()
-        frame = pd.DataFrame({"id": list(ids)})
-        self.con.register("_ids", frame)
-        try:
-            rows = self.con.execute(f"SELECT {key} FROM {table} WHERE {key} IN (SELECT id FROM _ids)").fetchall()
-        finally:
-            self.con.unregister("_ids")
-        return {r[0] for r in rows}
+        return {r[0] for r in self.fetchall(f"SELECT {key} FROM {table} WHERE {key} = ANY(?)", [list(ids)])}
 
     def _originals(self, hashes: Sequence[str]) -> dict[tuple[str, str], str]:
         """(channel, content hash) → id of the stored item that first had that content."""
         if not hashes:
             return {}
-        self.con.register("_hashes", pd.DataFrame({"h": list(hashes)}))
-        try:
-            rows = self.con.execute("""SELECT channel, content_hash, min(item_id) FROM items
-                                       WHERE duplicate_of IS NULL AND content_hash IN (SELECT h FROM _hashes)
-                                       GROUP BY 1, 2""").fetchall()
-        finally:
-            self.con.unregister("_hashes")
+        rows = self.fetchall("""SELECT channel, content_hash, min(item_id) FROM items
+                                WHERE duplicate_of IS NULL AND content_hash = ANY(?) GROUP BY 1, 2""", [list(hashes)])
         return {(c, h): i for c, h, i in rows}
 
     def write_ingest_batch(self, items: Sequence[Item], quarantined: Sequence[Quarantined], run_id: str) -> IngestCounts:
@@ -196,14 +207,14 @@ class Store:
         return IngestCounts(len(rows), len(items) - len(rows), duplicates)
 
     def start_ingest_run(self, run_id: str, channel: str, source: str, path: str) -> None:
-        self.con.execute("INSERT INTO ingest_runs (run_id, channel, source, path, started_at) VALUES (?, ?, ?, ?, ?)",
-                         [run_id, channel, source, path, utcnow()])
+        self.execute("INSERT INTO ingest_runs (run_id, channel, source, path, started_at) VALUES (?, ?, ?, ?, ?)",
+                     [run_id, channel, source, path, utcnow()])
 
     def finish_ingest_run(self, run_id: str, records_read: int, new: int, existing: int, quarantined: int,
                           duplicates: int = 0) -> None:
-        self.con.execute("""UPDATE ingest_runs SET finished_at = ?, records_read = ?, items_new = ?,
-                            items_existing = ?, quarantined = ?, duplicates = ? WHERE run_id = ?""",
-                         [utcnow(), records_read, new, existing, quarantined, duplicates, run_id])
+        self.execute("""UPDATE ingest_runs SET finished_at = ?, records_read = ?, items_new = ?,
+                        items_existing = ?, quarantined = ?, duplicates = ? WHERE run_id = ?""",
+                     [utcnow(), records_read, new, existing, quarantined, duplicates, run_id])
 
     def write_taxonomy(self, taxonomy: Taxonomy) -> None:
         rows = [
@@ -220,20 +231,16 @@ class Store:
         ids = [row["item_id"] for row in batch.item_scores]
         if not ids:
             return
-        self.con.register("_coded", pd.DataFrame({"id": ids}))
-        try:
-            with self.transaction():
-                where = "item_id IN (SELECT id FROM _coded)"
-                self.con.execute(f"DELETE FROM segments WHERE {where}")
-                self.con.execute(f"DELETE FROM codes WHERE {where} AND model_version = ?", [model_version])
-                self.con.execute(f"DELETE FROM item_scores WHERE {where} AND model_version = ?", [model_version])
-                self.con.execute(f"UPDATE codes SET is_current = false WHERE {where} AND is_current")
-                self.con.execute(f"UPDATE item_scores SET is_current = false WHERE {where} AND is_current")
-                self._insert("segments", SEGMENT_COLUMNS, batch.segments, ignore_conflicts=False)
-                self._insert("codes", CODE_COLUMNS, batch.codes, ignore_conflicts=False)
-                self._insert("item_scores", SCORE_COLUMNS, batch.item_scores, ignore_conflicts=False)
-        finally:
-            self.con.unregister("_coded")
+        with self.transaction():
+            where = "item_id = ANY(?)"
+            self.execute(f"DELETE FROM segments WHERE {where}", [ids])
+            self.execute(f"DELETE FROM codes WHERE {where} AND model_version = ?", [ids, model_version])
+            self.execute(f"DELETE FROM item_scores WHERE {where} AND model_version = ?", [ids, model_version])
+            self.execute(f"UPDATE codes SET is_current = false WHERE {where} AND is_current", [ids])
+            self.execute(f"UPDATE item_scores SET is_current = false WHERE {where} AND is_current", [ids])
+            self._insert("segments", SEGMENT_COLUMNS, batch.segments, ignore_conflicts=False)
+            self._insert("codes", CODE_COLUMNS, batch.codes, ignore_conflicts=False)
+            self._insert("item_scores", SCORE_COLUMNS, batch.item_scores, ignore_conflicts=False)
 
     # -- reads ----------------------------------------------------------------------------------
     def items_to_code(self, model_version: str, recode: bool = False, limit: int | None = None) -> list[tuple[str, str]]:
@@ -247,16 +254,103 @@ class Store:
         sql += " ORDER BY item_id"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return self.con.execute(sql, params).fetchall()
+        return [tuple(r) for r in self.fetchall(sql, params)]
 
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+    def relations(self) -> set[str]:
+        """Names of the tables and views of the store's own schema."""
+        return {r[0] for r in self.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+
+
+class DuckDBStore(Store):
+    """One embedded DuckDB file."""
+
+    def __init__(self, target: str, read_only: bool = False):
+        super().__init__(target, read_only)
+        if read_only and not Path(target).exists():
+            raise FileNotFoundError(f"no store at {target} (run `voc ingest` or `voc run` first)")
+        if not read_only:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(target, read_only=read_only)
+
+    def _run(self, sql: str, params: Sequence[Any] | None):
         try:
-            return self.con.execute(sql, params or []).df()
+            return self.con.execute(sql, params or [])
         except duckdb.InvalidInputException as exc:
             if self.read_only and "read-only" in str(exc).lower():
                 raise ReadOnlyError(f"the store is opened read-only; this statement writes: {exc}") from exc
             raise
 
-    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        rows = self.con.execute(sql, params or []).fetchall()
-        return rows[0][0] if rows else None
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self._run(sql, params).fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        return self._run(sql, params).df()
+
+    def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        return self._run(sql, params).fetchall()
+
+    def _insert(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]], ignore_conflicts: bool) -> None:
+        if not rows:
+            return
+        frame = pd.DataFrame.from_records(rows, columns=list(columns))
+        self.con.register("_batch", frame)
+        try:
+            cols = ", ".join(columns)
+            conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _batch{conflict}")
+        finally:
+            self.con.unregister("_batch")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class PostgresStore(Store):
+    """A PostgreSQL database (psycopg 3); the same schema, the same SQL."""
+
+    def __init__(self, target: str, read_only: bool = False):
+        import psycopg
+
+        super().__init__(target, read_only)
+        self._errors = psycopg.errors
+        self.con = psycopg.connect(target, autocommit=True)
+        if read_only:
+            self.con.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("%", "%%").replace("?", "%s")
+
+    def _cursor(self, sql: str, params: Sequence[Any] | None):
+        try:
+            return self.con.execute(self._sql(sql), [_plain(p) for p in params or []])
+        except self._errors.ReadOnlySqlTransaction as exc:
+            raise ReadOnlyError(f"the store is opened read-only; this statement writes: {exc}") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self._cursor(sql, params)
+
+    def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        return self._cursor(sql, params).fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        cursor = self._cursor(sql, params)
+        if cursor.description is None:
+            return pd.DataFrame()
+        frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+        for column in frame.columns:  # numeric → float, as DuckDB gives doubles
+            if frame[column].map(lambda v: type(v).__name__ == "Decimal").any():
+                frame[column] = frame[column].astype(float)
+        return frame
+
+    def _insert(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]], ignore_conflicts: bool) -> None:
+        if not rows:
+            return
+        conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)}){conflict}"
+        with self.con.cursor() as cursor:
+            cursor.executemany(sql, [[_plain(row.get(c)) for c in columns] for row in rows])
+
+    def close(self) -> None:
+        self.con.close()

@@ -33,11 +33,28 @@ def coder():
     return Coder("restaurant", "lexicon", "lexicon")
 
 
-@pytest.fixture()
-def store(tmp_path: Path):
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL server for the session (see tests/postgres.py)."""
+    from tests.postgres import TestServer
+
+    server = TestServer()
+    if not server.available:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed (`make test` installs Debian's postgresql)")
+        pytest.skip("PostgreSQL not installed here")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def store(request, tmp_path: Path):
+    """The same tests against both stores: an embedded DuckDB file and a PostgreSQL database."""
     from pipeline.store import Store
 
-    with Store.open(tmp_path / "voc.duckdb") as s:
+    target = tmp_path / "voc.duckdb" if request.param == "duckdb" else request.getfixturevalue("postgres").new_database()
+    with Store.open(target) as s:
         yield s
 
 

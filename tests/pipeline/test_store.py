@@ -60,7 +60,9 @@ def test_a_failed_batch_writes_nothing(store, tmp_path, coder):
     batch = coder.code(store.items_to_code(coder.model_version))
     batch.codes.append(dict(batch.codes[0]) if batch.codes else {"code_id": None})
     batch.codes[-1]["code_id"] = None  # violates NOT NULL / PRIMARY KEY
-    with pytest.raises(duckdb.Error):
+    import psycopg
+
+    with pytest.raises((duckdb.Error, psycopg.Error)):
         store.write_coded_batch(batch, coder.model_version)
     assert store.scalar("SELECT count(*) FROM segments") == 0
     assert store.scalar("SELECT count(*) FROM item_scores") == 0
@@ -79,3 +81,14 @@ def test_read_only_store_refuses_writes(tmp_path):
 def test_read_only_open_of_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="voc ingest"):
         Store.open(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_read_only_postgres_refuses_writes(postgres):
+    from pipeline.store import ReadOnlyError
+
+    url = postgres.new_database()
+    Store.open(url).close()
+    with Store.open(url, read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM items") == 0
+        with pytest.raises(ReadOnlyError):
+            store.query("DELETE FROM items")
