@@ -106,3 +106,38 @@ def evaluate(ref: str, data_path: Path, registry: Registry, taxonomy: str = "res
         return {"model": ref, "data": str(data_path), **binary_metrics(data.labels, model.predict(data.texts))}
     data = load_aspect_data(data_path)
     return {"model": ref, "data": str(data_path), **aspect_metrics(data.labels, predict_frame(model, data.texts))}
+
+
+def retrain_and_compare(data_path: Path, name: str, registry: Registry, taxonomy: str = "restaurant",
+                        holdout: float = 0.2, params: dict | None = None, seed: int = 0) -> dict:
+    """Train a candidate on (1 − holdout) of a labelled file, evaluate it and the promoted aspect
+    model on the same held-out rows, register the candidate, and promote it only if its AIC
+    macro-F1 is higher (or nothing is promoted yet). The promoted model may have seen the held-out
+    rows in training, which only makes the comparison harder for the candidate."""
+    data = load_aspect_data(data_path)
+    train_idx, test_idx = train_test_split(np.arange(len(data)), test_size=holdout, random_state=seed)
+    truth = data.labels.iloc[test_idx].reset_index(drop=True)
+    test_texts = [data.texts[i] for i in test_idx]
+    start = time.perf_counter()
+    candidate = AspectSentimentClassifier(taxonomy=taxonomy, **(params or {})).fit(
+        [data.texts[i] for i in train_idx], data.labels.iloc[train_idx].reset_index(drop=True))
+    train_seconds = time.perf_counter() - start
+    candidate_metrics = aspect_metrics(truth, predict_frame(candidate, test_texts))
+    incumbent_ref = registry.promoted("aspects")
+    incumbent_metrics = None
+    if incumbent_ref:
+        incumbent = registry.load(incumbent_ref)
+        incumbent_metrics = aspect_metrics(truth, predict_frame(incumbent, test_texts))
+    card = {"data": str(data_path), "data_hash": data.data_hash, "rows": len(train_idx), "taxonomy": taxonomy,
+            "taxonomy_version": cached_taxonomy(taxonomy).version, "parameters": candidate.get_params(),
+            "metrics": {**candidate_metrics, "evaluation": f"{holdout:.0%} held out"},
+            "compared_with": {"model": incumbent_ref, "metrics": incumbent_metrics}, "train_seconds": round(train_seconds, 2)}
+    ref = registry.register(name, "sklearn", candidate, card)
+    better = incumbent_metrics is None or candidate_metrics["macro_f1"] > incumbent_metrics["macro_f1"]
+    if better:
+        registry.promote(str(ref))
+    return {"candidate": str(ref), "incumbent": incumbent_ref, "promoted": better,
+            "candidate_macro_f1": candidate_metrics["macro_f1"],
+            "incumbent_macro_f1": incumbent_metrics["macro_f1"] if incumbent_metrics else None,
+            "candidate_mention_f1": candidate_metrics["mention_f1"],
+            "incumbent_mention_f1": incumbent_metrics["mention_f1"] if incumbent_metrics else None}

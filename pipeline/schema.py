@@ -6,7 +6,7 @@ Types are portable SQL so that the same DDL serves DuckDB and PostgreSQL.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "core tables: items, segments, codes, item_scores, quarantine, ingest_runs, taxonomy_nodes", [
@@ -122,6 +122,33 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             identity_checks INTEGER,
             resolved BOOLEAN,
             role_confidence DOUBLE PRECISION
+        )""",
+    ]),
+    (3, "orchestration: ingest manifest, alerts", [
+        """CREATE TABLE IF NOT EXISTS ingest_manifest (
+            path VARCHAR NOT NULL,
+            size BIGINT NOT NULL,
+            content_hash VARCHAR NOT NULL,
+            channel VARCHAR,
+            run_id VARCHAR,
+            records_read INTEGER,
+            items_new INTEGER,
+            quarantined INTEGER,
+            done_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (path, size, content_hash)
+        )""",
+        """CREATE TABLE IF NOT EXISTS alerts (
+            alert_id VARCHAR PRIMARY KEY,
+            channel VARCHAR NOT NULL,
+            touchpoint VARCHAR NOT NULL,
+            dimension VARCHAR NOT NULL,
+            grain VARCHAR NOT NULL,
+            period DATE NOT NULL,
+            mentions INTEGER NOT NULL,
+            negative_share DOUBLE PRECISION NOT NULL,
+            baseline_share DOUBLE PRECISION NOT NULL,
+            baseline_periods INTEGER NOT NULL,
+            raised_at TIMESTAMP NOT NULL
         )""",
     ]),
 ]

@@ -1,0 +1,107 @@
+"""Small tasks, each a call into the library. Tasks touching files or the store retry with backoff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from pipeline.alerts import AlertRules, raise_alerts
+from pipeline.dedup import flag_near_duplicates
+from pipeline.ingest.runner import ingest_file
+from pipeline.manifest import LandingFile, mark_done, pending_files
+from pipeline.store import Store
+
+RETRY = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
+
+
+@task(**RETRY, timeout_seconds=300)
+def find_pending(db: str, sources: list[str]) -> list[LandingFile]:
+    with Store.open(db) as store:
+        return pending_files(store, sources)
+
+
+@task(**RETRY, timeout_seconds=3600)
+def ingest_landing_file(db: str, landing: LandingFile, channel: str | None = None,
+                        batch_size: int = 1000) -> dict[str, Any]:
+    """Ingest one file (batches commit as they go), then mark it done in the manifest."""
+    with Store.open(db) as store:
+        report = ingest_file(store, Path(landing.path), channel, batch_size=batch_size)
+        mark_done(store, landing, report)
+    return {"path": report.path, "channel": report.channel, "records": report.records_read, "new": report.items_new,
+            "duplicates": report.duplicates, "existing": report.items_existing, "quarantined": report.quarantined,
+            "reasons": dict(report.reasons)}
+
+
+@task(**RETRY, timeout_seconds=600)
+def flag_duplicates(db: str) -> int:
+    with Store.open(db) as store:
+        return flag_near_duplicates(store)
+
+
+@task(**RETRY, timeout_seconds=7200)
+def code_items(db: str, taxonomy: str, models: str, recode: bool, workers: int) -> dict[str, Any]:
+    from pipeline.coder import Coder, iter_coded
+
+    coder = Coder(taxonomy, registry=models)
+    with Store.open(db) as store:
+        store.write_taxonomy(coder.taxonomy)
+        pairs = store.items_to_code(coder.model_version, recode=recode)
+        for _, batch in iter_coded(coder, pairs, n_process=workers):
+            store.write_coded_batch(batch, coder.model_version)
+    return {"coded": len(pairs), "model_version": coder.model_version}
+
+
+@task(**RETRY, timeout_seconds=600)
+def refresh_alerts(db: str, rules_path: str | None = None) -> pd.DataFrame:
+    rules = AlertRules.load(Path(rules_path)) if rules_path else AlertRules.load()
+    with Store.open(db) as store:
+        return raise_alerts(store, rules)
+
+
+@task(**RETRY, timeout_seconds=300)
+def top_negative(db: str, limit: int = 10, min_mentions: int = 5) -> pd.DataFrame:
+    with Store.open(db, read_only=True) as store:
+        return store.query("""SELECT channel, touchpoint, dimension_zh AS dimension, mentions, negative_share, net_sentiment
+                              FROM v_touchpoint_dimension WHERE mentions >= ?
+                              ORDER BY negative_share DESC, mentions DESC LIMIT ?""", [min_mentions, limit])
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "_none_\n"
+    head = "| " + " | ".join(map(str, frame.columns)) + " |\n|" + "---|" * len(frame.columns) + "\n"
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    return head + "".join("| " + " | ".join(fmt(v) for v in row) + " |\n" for row in frame.itertuples(index=False))
+
+
+@task
+def publish_run_summary(title: str, ingested: list[dict[str, Any]], coded: dict[str, Any] | None,
+                        alerts: pd.DataFrame | None, negatives: pd.DataFrame | None) -> str:
+    """The run's artifact: items in, coded, duplicates, quarantined with reasons, top negative touchpoints, alerts."""
+    files = pd.DataFrame(ingested, columns=["path", "channel", "records", "new", "duplicates", "existing", "quarantined"])
+    reasons: dict[str, int] = {}
+    for report in ingested:
+        for reason, n in report.get("reasons", {}).items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    lines = [f"# {title}", "",
+             f"- files ingested: {len(files)}; records in: {int(files.records.sum()) if len(files) else 0}; "
+             f"new items: {int(files.new.sum()) if len(files) else 0} (exact duplicates {int(files.duplicates.sum()) if len(files) else 0}); "
+             f"quarantined: {int(files.quarantined.sum()) if len(files) else 0}"]
+    if coded is not None:
+        lines.append(f"- coded: {coded['coded']} items with `{coded['model_version']}`")
+    lines += ["", "## Quarantine reasons", _md_table(pd.DataFrame(sorted(reasons.items(), key=lambda kv: -kv[1]),
+                                                                    columns=["reason", "records"]))]
+    lines += ["## Files", _md_table(files)]
+    if alerts is not None:
+        lines += ["## New alerts (negative share jumped against its baseline)", _md_table(alerts)]
+    if negatives is not None:
+        lines += ["## Top negative touchpoints", _md_table(negatives)]
+        create_table_artifact(key="top-negative-touchpoints", table=negatives.to_dict("records"),
+                              description="touchpoint × dimension cells with the highest share of negative mentions")
+    markdown = "\n".join(lines)
+    create_markdown_artifact(key="voc-run-summary", markdown=markdown, description=title)
+    return markdown
