@@ -18,14 +18,6 @@ from pipeline.store import Store
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 def landing_folder(tmp_path: Path, reviews: int = 150) -> Path:
     landing = tmp_path / "landing"
     shutil.copytree(SAMPLES_DIR / "calls", landing / "calls")

@@ -1,0 +1,61 @@
+"""Coding scaled out on Dask: items are partitioned, coded in parallel workers and written back to the
+store by each worker (PostgreSQL takes concurrent writers; partitions never share an item).
+
+    from prefect_dask import DaskTaskRunner
+    # a local cluster of two worker processes
+    code_distributed.with_options(task_runner=DaskTaskRunner(
+        cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True}))(db=URL)
+    # an existing cluster
+    code_distributed.with_options(task_runner=DaskTaskRunner(address="tcp://scheduler:8786"))(db=URL)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from prefect import flow, task
+
+from flows.tasks import RETRY
+from models.registry import DEFAULT_ROOT
+from pipeline.paths import DEFAULT_DB
+from pipeline.store import Store, is_postgres
+
+
+@lru_cache(maxsize=4)
+def _coder(taxonomy: str, models: str):
+    """One loaded pipeline per worker process, reused by every partition it codes."""
+    from pipeline.coder import Coder
+
+    return Coder(taxonomy, registry=models)
+
+
+@task(**RETRY, timeout_seconds=300)
+def plan_partitions(db: str, taxonomy: str, models: str, partitions: int, recode: bool) -> list[list[tuple[str, str]]]:
+    coder = _coder(taxonomy, models)
+    with Store.open(db) as store:
+        store.write_taxonomy(coder.taxonomy)
+        pairs = store.items_to_code(coder.model_version, recode=recode)
+    return [pairs[k::partitions] for k in range(partitions) if pairs[k::partitions]]
+
+
+@task(**RETRY, timeout_seconds=7200)
+def code_partition(db: str, taxonomy: str, models: str, pairs: list[tuple[str, str]]) -> int:
+    coder = _coder(taxonomy, models)
+    batch = coder.code(pairs)
+    with Store.open(db) as store:
+        store.write_coded_batch(batch, coder.model_version)
+    return len(pairs)
+
+
+@flow(name="voc-code-distributed", log_prints=True)
+def code_distributed(db: str = DEFAULT_DB, taxonomy: str = "restaurant", models: str = DEFAULT_ROOT,
+                     partitions: int = 8, recode: bool = False) -> int:
+    """Code in parallel partitions on the flow's task runner (Dask for scale-out). Needs PostgreSQL:
+    a DuckDB file takes one writer process at a time."""
+    if not is_postgres(db):
+        raise ValueError("distributed coding writes from several processes: use a postgresql:// store")
+    parts = plan_partitions(db, taxonomy, models, partitions, recode)
+    futures = code_partition.map(db, taxonomy, models, parts)
+    coded = sum(f.result() for f in futures)
+    print(f"coded {coded} items in {len(parts)} partitions")
+    return coded
