@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.aggregate import view_statements
-from pipeline.items import Item, Quarantined
+from pipeline.items import Item, Quarantined, stable_hash
 from pipeline.schema import MIGRATIONS, SCHEMA_VERSION
 from pipeline.taxonomy import Taxonomy
 
@@ -135,24 +135,32 @@ class Store:
         self.execute("COMMIT")
 
     # -- schema ---------------------------------------------------------------------------------
+    def _lock_schema(self) -> None:
+        """Serialise migrations between processes (inside the migration transaction)."""
+
     def migrate(self) -> int:
-        """Apply pending migrations and re-create the views; returns the schema version."""
-        self.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
-            version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)""")
-        done = {v for (v,) in self.fetchall("SELECT version FROM schema_migrations")}
-        for version, description, statements in MIGRATIONS:
-            if version in done:
-                continue
-            with self.transaction():
+        """Apply pending migrations and, when their definitions changed, re-create the views — in one
+        transaction, so concurrent openers never see (or build) half a schema. Returns the version."""
+        statements = view_statements()
+        views_hash = stable_hash(*statements)
+        with self.transaction():
+            self._lock_schema()
+            self.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)""")
+            self.execute("CREATE TABLE IF NOT EXISTS schema_views (views_hash VARCHAR NOT NULL)")
+            done = {v for (v,) in self.fetchall("SELECT version FROM schema_migrations")}
+            for version, description, migration in MIGRATIONS:
+                if version not in done:
+                    for sql in migration:
+                        self.execute(sql)
+                    self.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()])
+            if self.scalar("SELECT max(views_hash) FROM schema_views") != views_hash:
+                for sql in reversed(statements):  # dependants first: a view's columns may change
+                    self.execute(f"DROP VIEW IF EXISTS {sql.split()[4]}")
                 for sql in statements:
                     self.execute(sql)
-                self.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()])
-        statements = view_statements()
-        with self.transaction():
-            for sql in reversed(statements):  # dependants first: a view's columns may change
-                self.execute(f"DROP VIEW IF EXISTS {sql.split()[4]}")
-            for sql in statements:
-                self.execute(sql)
+                self.execute("DELETE FROM schema_views")
+                self.execute("INSERT INTO schema_views VALUES (?)", [views_hash])
         return self.schema_version()
 
     def schema_version(self) -> int:
@@ -317,6 +325,9 @@ class PostgresStore(Store):
         self.con = psycopg.connect(target, autocommit=True)
         if read_only:
             self.con.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+    def _lock_schema(self) -> None:
+        self.execute("SELECT pg_advisory_xact_lock(7102026)")
 
     @staticmethod
     def _sql(sql: str) -> str:

@@ -209,3 +209,38 @@ def test_daily_flow_on_postgres(tmp_path, postgres):
     assert result["coded"]["coded"] == 30 + 5 + 8
     again = daily([str(landing)], db=url, models=str(tmp_path / "models"), workers=1)
     assert again["ingested"] == [] and counts(url)["items"] == 43
+
+
+CONCURRENT = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    from flows.daily import daily
+    daily([{landing!r}], db={db!r}, models={models!r}, workers=1)
+""")
+
+
+def test_two_concurrent_daily_runs_on_postgres_store_everything_once(tmp_path, postgres):
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.daily import daily
+
+    landing = landing_folder(tmp_path, reviews=60)
+    sequential = postgres.new_database()
+    daily([str(landing)], db=sequential, models=str(tmp_path / "m"), workers=1)
+    concurrent = postgres.new_database()
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    logs = [tmp_path / f"run{k}.log" for k in (1, 2)]
+    procs = []
+    for log in logs:
+        with open(log, "w") as out:
+            procs.append(subprocess.Popen([sys.executable, "-c", CONCURRENT.format(
+                root=str(ROOT), landing=str(landing), db=concurrent, models=str(tmp_path / "m"))],
+                env=env, stdout=out, stderr=subprocess.STDOUT))
+    codes = [p.wait(timeout=600) for p in procs]
+    assert codes == [0, 0], [log.read_text()[-2000:] for log in logs]
+    tables = ("items", "quarantine", "segments", "codes", "item_scores", "call_signals")
+    with Store.open(sequential, read_only=True) as a, Store.open(concurrent, read_only=True) as b:
+        for table in tables:
+            assert a.scalar(f"SELECT count(*) FROM {table}") == b.scalar(f"SELECT count(*) FROM {table}"), table
+        assert b.scalar("SELECT count(*) FROM item_scores WHERE is_current") == 73
+        assert b.scalar("SELECT count(*) - count(DISTINCT (path, content_hash)) FROM ingest_manifest") == 0
