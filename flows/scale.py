@@ -38,7 +38,7 @@ def plan_partitions(db: str, taxonomy: str, models: str, partitions: int, recode
     return [pairs[k::partitions] for k in range(partitions) if pairs[k::partitions]]
 
 
-@task(**RETRY, timeout_seconds=7200)
+@task(**RETRY)  # no timeout: on Dask worker threads Prefect cannot enforce one, it only warns
 def code_partition(db: str, taxonomy: str, models: str, pairs: list[tuple[str, str]]) -> int:
     coder = _coder(taxonomy, models)
     batch = coder.code(pairs)
