@@ -42,7 +42,8 @@ class BinaryData:
     data_hash: str
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def read_labelled_csv(path: Path) -> pd.DataFrame:
+    """A CSV of any of the labelled formats, every cell a string (UTF-8 or GB18030)."""
     from io import StringIO
 
     return pd.read_csv(StringIO(decode_bytes(Path(path).read_bytes())), dtype=str, keep_default_na=False)
@@ -55,7 +56,7 @@ def load_mapping(path: Path = AIC_MAPPING) -> dict[str, str]:
 
 def file_kind(path: Path) -> str:
     """`wide`, `long` or `binary`, from the header."""
-    columns = set(_read_csv(path).columns)
+    columns = set(read_labelled_csv(path).columns)
     if {"label", "review"} <= columns:
         return "binary"
     if {"text", "sub_dimension", "sentiment"} <= columns:
@@ -68,7 +69,7 @@ def file_kind(path: Path) -> str:
 def load_aspect_data(path: Path, mapping: dict[str, str] | None = None) -> AspectData:
     """Read a wide (AIC) or long labelled file into texts × sub-dimension labels."""
     path = Path(path)
-    frame = _read_csv(path)
+    frame = read_labelled_csv(path)
     data_hash = stable_hash(Path(path).read_bytes().decode("latin-1"), length=16)
     if {"text", "sub_dimension", "sentiment"} <= set(frame.columns):
         return _from_long(frame, path, data_hash)
@@ -113,7 +114,7 @@ def load_binary_data(paths: list[Path]) -> BinaryData:
     labels: list[int] = []
     hashes = []
     for path in paths:
-        frame = _read_csv(Path(path))
+        frame = read_labelled_csv(Path(path))
         hashes.append(stable_hash(Path(path).read_bytes().decode("latin-1")))
         frame["review"] = frame["review"].str.replace("\ufeff", "", regex=False).str.strip()
         frame = frame[frame["review"] != ""]

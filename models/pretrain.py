@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 import torch
 from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast, DataCollatorForLanguageModeling
 
-from models.labels import _read_csv
+from models.labels import read_labelled_csv
 from pipeline.normalise import normalise_text
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -31,7 +31,7 @@ def read_corpus(paths: Sequence[Path]) -> list[str]:
     for path in paths:
         path = Path(path)
         if path.suffix.lower() == ".csv":
-            frame = _read_csv(path)
+            frame = read_labelled_csv(path)
             column = next((c for c in TEXT_COLUMNS if c in frame.columns), None)
             if column is None:
                 raise ValueError(f"{path}: no {'/'.join(TEXT_COLUMNS)} column")
