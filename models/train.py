@@ -25,8 +25,8 @@ def predict_frame(model: Any, X: list) -> pd.DataFrame:
 
 
 def cross_validate(make_model: Callable[[], Any], data: AspectData, folds: int = 5, seed: int = 0) -> dict:
-    """K-fold CV of an aspect model; metrics are computed on the pooled out-of-fold predictions
-    per fold and averaged (macro_f1, mention_f1, polarity_accuracy) with their spread."""
+    """K-fold CV of an aspect model: macro_f1, mention_f1 and polarity_accuracy computed on each fold's
+    held-out rows and averaged over the folds, with the spread of macro_f1 and per-aspect F1."""
     docs = analyse(data.texts, getattr(make_model(), "taxonomy", "restaurant"))
     per_fold = []
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(docs):

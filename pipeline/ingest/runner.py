@@ -85,6 +85,13 @@ def detect_channel(path: Path) -> str | None:
     return None
 
 
+def reason_kind(reason: str, path: Path) -> str:
+    """A quarantine reason without its per-record detail, for counting: file-level reasons start with
+    the path (dropped); record-level ones keep what precedes the first colon."""
+    prefix = f"{path}: "
+    return reason[len(prefix):] if reason.startswith(prefix) else reason.split(":")[0]
+
+
 def _batches(entries: Iterator[Item | Quarantined], size: int) -> Iterator[tuple[list[Item], list[Quarantined]]]:
     items: list[Item] = []
     bad: list[Quarantined] = []
@@ -132,8 +139,7 @@ def ingest_file(store: Store, path: Path, channel: str | None = None, mapping: C
         report.items_existing += counts.existing
         report.duplicates += counts.duplicates
         report.quarantined += len(bad)
-        report.reasons.update(q.reason.split(":")[0] if not q.reason.startswith(str(path)) else q.reason[len(str(path)) + 2:]
-                              for q in bad)
+        report.reasons.update(reason_kind(q.reason, path) for q in bad)
         if progress:
             progress(len(items) + len(bad))
     store.finish_ingest_run(run_id, report.records_read, report.items_new, report.items_existing,
