@@ -132,7 +132,7 @@ def main() -> None:
     sentiment, source = ([], "skipped") if args.transformer_only else sentiment_rows()
 
     print(f"\nAspect models: {args.folds}-fold CV on {AIC.name} ({len(data)} reviews, 20 aspects)")
-    print(f"| model | AIC macro-F1 | ± | mention F1 | polarity acc. | fit s/fold | predict reviews/s |")
+    print("| model | AIC macro-F1 | ± | mention F1 | polarity acc. | fit s/fold | predict reviews/s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in aspect_rows:
         print(f"| {r['model']} | {r['macro_f1']:.4f} | {r['macro_f1_std']:.4f} | {r['mention_f1']:.4f} | "

@@ -113,7 +113,7 @@ def _plain(text: str, charset: str) -> MIMEText:
 def emails() -> None:
     EMAILS.mkdir(parents=True, exist_ok=True)
     gbk = _plain("客服你好：\n\n上周六在解放碑店用餐，服务员态度很差，叫了三次都没人理，菜也上得特别慢。"
-                 f"我的电话13711112222，请尽快回复。\n\n王先生\n\n-----原始邮件-----\n发件人: service@restaurant.example\n"
+                 "我的电话13711112222，请尽快回复。\n\n王先生\n\n-----原始邮件-----\n发件人: service@restaurant.example\n"
                  "主题: 回复: 用餐反馈\n感谢您的来信，我们会尽快处理。\n", "gbk")
     gbk["Subject"] = Header("投诉：解放碑店服务态度差", "gbk")
     gbk["From"] = "Wang <wang.customer@example.com>"

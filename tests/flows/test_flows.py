@@ -118,13 +118,14 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
         assert store.scalar("SELECT count(DISTINCT external_id) FROM items") == 200
 
 
-def _spike_rows(weeks: int = 6) -> str:
+def _spike_rows(weeks: int = 6, last_week_bad: int = 5) -> str:
+    """Six reviews of store S1 a week about staff; one negative a week, `last_week_bad` in the last."""
     start = date(2026, 9, 7)  # a Monday
     rows = ["id,content,store,created_at"]
     n = 0
     for week in range(weeks):
         day = start + timedelta(weeks=week)
-        bad = 5 if week == weeks - 1 else 1  # the last week: 5 of 6 complaints about staff
+        bad = last_week_bad if week == weeks - 1 else 1
         for k in range(6):
             n += 1
             text = "服务员态度很差" if k < bad else "服务员态度很好"
@@ -157,15 +158,8 @@ def test_alerts_fire_on_a_constructed_spike_once(tmp_path):
 def test_no_alert_without_a_jump(tmp_path):
     from pipeline.alerts import AlertRules, detect
 
-    (tmp_path / "in").mkdir()
-    steady = _spike_rows().replace("服务员态度很差（第3", "服务员态度很好（第3")
     path = tmp_path / "steady.csv"
-    lines = steady.splitlines()
-    # make the last week look like the others: one complaint only
-    last = [l for l in lines[1:] if l.split(",")[0].isdigit() and int(l.split(",")[0]) > 30]
-    for l in last[1:]:
-        steady = steady.replace(l, l.replace("很差", "很好"))
-    path.write_text(steady, encoding="utf-8")
+    path.write_text(_spike_rows(last_week_bad=1), encoding="utf-8")
     from pipeline.coder import Coder
     from pipeline.ingest.runner import ingest_reviews_file
 

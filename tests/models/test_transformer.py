@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 from transformers import AutoTokenizer, BertForMaskedLM
 
 from models.labels import LABEL_VALUES, load_aspect_data
