@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from pipeline.alerts import AlertRules, raise_alerts
 from pipeline.dedup import flag_near_duplicates
@@ -68,6 +68,23 @@ def top_negative(db: str, limit: int = 10, min_mentions: int = 5) -> pd.DataFram
         return store.query("""SELECT channel, touchpoint, dimension_zh AS dimension, mentions, negative_share, net_sentiment
                               FROM v_touchpoint_dimension WHERE mentions >= ?
                               ORDER BY negative_share DESC, mentions DESC LIMIT ?""", [min_mentions, limit])
+
+
+@task(**RETRY, timeout_seconds=600)
+def publish_report(db: str, out: str | None = None) -> pd.DataFrame:
+    """The report's red cells as a table artifact; with `out`, also the HTML report and a link to it."""
+    from pipeline.report import Filters, build_report, gather, red_cells
+
+    with Store.open(db, read_only=True) as store:
+        cells = red_cells(gather(store, Filters())["cells"])
+        if out:
+            build_report(store, Path(out))
+    cells = cells[["channel", "touchpoint", "dimension_zh", "net", "negative_share", "mentions"]].reset_index(drop=True)
+    create_table_artifact(key="red-cells", table=cells.to_dict("records"),
+                          description="touchpoint × dimension cells in red on the report heatmap (net < 0 or ≥ 30% negative)")
+    if out:
+        create_link_artifact(key="voc-report", link=Path(out).resolve().as_uri(), description="the HTML report")
+    return cells
 
 
 def _md_table(frame: pd.DataFrame) -> str:

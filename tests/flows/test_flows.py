@@ -45,7 +45,7 @@ def test_daily_flow_runs_incrementally_and_publishes(tmp_path):
     from flows.daily import daily
 
     landing, db = landing_folder(tmp_path), str(tmp_path / "voc.duckdb")
-    first = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1)
+    first = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1, report=str(tmp_path / "r.html"))
     assert len(first["ingested"]) == 9 and first["coded"]["coded"] == 150 + 5 + 8
     after_first = counts(db)
     assert after_first["items"] == 163 and after_first["quarantine"] == 1 and after_first["ingest_manifest"] == 9
@@ -61,7 +61,8 @@ def test_daily_flow_runs_incrementally_and_publishes(tmp_path):
                                           task_run_filter=TaskRunFilter(), sort=ArtifactSort.CREATED_DESC,
                                           limit=200, offset=0)
     keys = {a.key for a in artifacts}
-    assert {"voc-run-summary", "top-negative-touchpoints"} <= keys
+    assert {"voc-run-summary", "top-negative-touchpoints", "red-cells", "voc-report"} <= keys
+    assert (tmp_path / "r.html").stat().st_size > 1_000_000
 
 
 def test_a_changed_file_is_taken_again_without_duplicates(tmp_path):
