@@ -104,7 +104,7 @@ class TransformerAspectClassifier(BaseEstimator):
                 optimizer.step()
                 schedule.step()
                 optimizer.zero_grad()
-                self.losses_.append(float(out["loss"]))
+                self.losses_.append(float(out["loss"].detach()))
         self.model_.eval()
         return self
 
