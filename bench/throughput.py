@@ -27,7 +27,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.coder import Coder, iter_coded  # noqa: E402
+from pipeline.coder import Coder, code_pending, iter_coded  # noqa: E402
 from pipeline.ingest.runner import ingest_reviews_file  # noqa: E402
 from pipeline.normalise import normalise_text  # noqa: E402
 from pipeline.store import Store  # noqa: E402
@@ -71,8 +71,7 @@ def main() -> None:
     def end_to_end() -> None:
         with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "bench.duckdb") as store:
             ingest_reviews_file(store, SAMPLE)
-            for _, batch in iter_coded(coder, store.items_to_code(coder.model_version), n_process=args.workers):
-                store.write_coded_batch(batch, coder.model_version)
+            code_pending(store, coder, n_process=args.workers)
 
     results[f"end to end with DuckDB, {args.workers} processes"] = best_of(args.repeat, end_to_end)
     from models.registry import Registry

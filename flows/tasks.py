@@ -44,15 +44,12 @@ def flag_duplicates(db: str) -> int:
 
 @task(**RETRY, timeout_seconds=7200)
 def code_items(db: str, taxonomy: str, models: str, recode: bool, workers: int) -> dict[str, Any]:
-    from pipeline.coder import Coder, iter_coded
+    from pipeline.coder import Coder, code_pending
 
     coder = Coder(taxonomy, registry=models)
     with Store.open(db) as store:
-        store.write_taxonomy(coder.taxonomy)
-        pairs = store.items_to_code(coder.model_version, recode=recode)
-        for _, batch in iter_coded(coder, pairs, n_process=workers):
-            store.write_coded_batch(batch, coder.model_version)
-    return {"coded": len(pairs), "model_version": coder.model_version}
+        coded = code_pending(store, coder, recode, workers)
+    return {"coded": coded, "model_version": coder.model_version}
 
 
 @task(**RETRY, timeout_seconds=600)

@@ -127,7 +127,7 @@ def ingest_emails(paths: list[str] = PathsArgument, db: str = DbOption,
 
 # -- code -------------------------------------------------------------------------------------
 def _code(db: str, taxonomy: str, recode: bool, workers: int, models: str = DEFAULT_REGISTRY) -> int:
-    from pipeline.coder import Coder, iter_coded
+    from pipeline.coder import Coder, code_pending
     from pipeline.store import Store
 
     try:
@@ -135,19 +135,15 @@ def _code(db: str, taxonomy: str, recode: bool, workers: int, models: str = DEFA
     except (FileNotFoundError, ValueError, KeyError) as exc:
         fail(str(exc))
     version = coder.model_version
-    with Store.open(db) as store:
-        store.write_taxonomy(coder.taxonomy)
-        pairs = store.items_to_code(version, recode=recode)
-        if not pairs:
-            err.print(f"nothing to code: every item is coded by {version}")
-            return 0
-        with _progress() as progress:
-            task = progress.add_task("code", total=len(pairs))
-            for n, batch in iter_coded(coder, pairs, n_process=workers):
-                store.write_coded_batch(batch, version)
-                progress.advance(task, n)
-    err.print(f"coded {len(pairs)} items with {version} (taxonomy {coder.taxonomy.version})")
-    return len(pairs)
+    with Store.open(db) as store, _progress() as progress:
+        task = progress.add_task("code", total=None)
+        coded = code_pending(store, coder, recode, workers,
+                             progress=lambda n, total: progress.update(task, total=total, advance=n))
+    if not coded:
+        err.print(f"nothing to code: every item is coded by {version}")
+    else:
+        err.print(f"coded {coded} items with {version} (taxonomy {coder.taxonomy.version})")
+    return coded
 
 
 @app.command()

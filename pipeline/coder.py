@@ -7,7 +7,7 @@ pipeline (jieba's dictionary included) and send plain rows back.
 from __future__ import annotations
 
 import multiprocessing as mp
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from pipeline.items import stable_hash
 from models.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
 from pipeline.nlp import LEXICON, build_nlp, cached_taxonomy
-from pipeline.store import CodedBatch, utcnow
+from pipeline.store import CodedBatch, Store, utcnow
 
 ItemText = tuple[str, str]
 
@@ -116,3 +116,16 @@ def iter_coded(coder: Coder, pairs: Sequence[ItemText], n_process: int = 1,
                 yield len(chunk), batch
     finally:
         _worker_coder = None
+
+
+def code_pending(store: Store, coder: Coder, recode: bool = False, n_process: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> int:
+    """Code the store's items that the coder's models have not coded yet (all of them with `recode`),
+    committing chunk by chunk; `progress(items_done_now, total)` after each chunk. Returns the count."""
+    store.write_taxonomy(coder.taxonomy)
+    pairs = store.items_to_code(coder.model_version, recode=recode)
+    for n, batch in iter_coded(coder, pairs, n_process=n_process):
+        store.write_coded_batch(batch, coder.model_version)
+        if progress:
+            progress(n, len(pairs))
+    return len(pairs)
