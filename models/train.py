@@ -40,6 +40,15 @@ def cross_validate(make_model: Callable[[], Any], data: AspectData, folds: int =
     return summary
 
 
+def aspect_card(data_path: Path, data: AspectData, rows: int, model: Any, taxonomy: str, metrics: dict,
+                train_seconds: float, **extra: Any) -> dict:
+    """The model card of an aspect model: data, taxonomy, parameters, metrics, training time."""
+    return {"data": str(data_path), "data_hash": data.data_hash, "rows": rows,
+            "aspects": list(map(str, model.classes_)), "taxonomy": taxonomy,
+            "taxonomy_version": cached_taxonomy(taxonomy).version, "parameters": model.get_params(),
+            "metrics": metrics, "train_seconds": round(train_seconds, 2), **extra}
+
+
 def train_aspect_model(data_path: Path, kind: str, name: str, registry: Registry, taxonomy: str = "restaurant",
                        base_model: str | None = None, cv: int = 5, params: dict | None = None) -> Ref:
     """Fit on the whole file, cross-validate (sklearn) or hold out 20% (transformer), register."""
@@ -66,10 +75,7 @@ def train_aspect_model(data_path: Path, kind: str, name: str, registry: Registry
     else:
         raise ValueError(f"unknown aspect model kind {kind!r} (sklearn, transformer)")
     train_seconds = time.perf_counter() - start
-    card = {"data": str(data_path), "data_hash": data.data_hash, "rows": len(data),
-            "aspects": list(map(str, model.classes_)), "taxonomy": taxonomy,
-            "taxonomy_version": cached_taxonomy(taxonomy).version,
-            "parameters": model.get_params(), "metrics": metrics, "train_seconds": round(train_seconds, 2)}
+    card = aspect_card(data_path, data, len(data), model, taxonomy, metrics, train_seconds)
     return registry.register(name, kind, model, card)
 
 
@@ -128,10 +134,9 @@ def retrain_and_compare(data_path: Path, name: str, registry: Registry, taxonomy
     if incumbent_ref:
         incumbent = registry.load(incumbent_ref)
         incumbent_metrics = aspect_metrics(truth, predict_frame(incumbent, test_texts))
-    card = {"data": str(data_path), "data_hash": data.data_hash, "rows": len(train_idx), "taxonomy": taxonomy,
-            "taxonomy_version": cached_taxonomy(taxonomy).version, "parameters": candidate.get_params(),
-            "metrics": {**candidate_metrics, "evaluation": f"{holdout:.0%} held out"},
-            "compared_with": {"model": incumbent_ref, "metrics": incumbent_metrics}, "train_seconds": round(train_seconds, 2)}
+    card = aspect_card(data_path, data, len(train_idx), candidate, taxonomy,
+                       {**candidate_metrics, "evaluation": f"{holdout:.0%} held out"}, train_seconds,
+                       compared_with={"model": incumbent_ref, "metrics": incumbent_metrics})
     ref = registry.register(name, "sklearn", candidate, card)
     better = incumbent_metrics is None or candidate_metrics["macro_f1"] > incumbent_metrics["macro_f1"]
     if better:
