@@ -76,7 +76,7 @@ def publish_report(db: str, out: str | None = None) -> pd.DataFrame:
         cells = red_cells(gather(store, Filters())["cells"])
         if out:
             build_report(store, Path(out))
-    cells = cells[["channel", "touchpoint", "dimension_zh", "net", "negative_share", "mentions"]].reset_index(drop=True)
+    cells = cells[["channel", "touchpoint", "dimension_zh", "net_sentiment", "negative_share", "mentions"]].reset_index(drop=True)
     create_table_artifact(key="red-cells", table=cells.to_dict("records"),
                           description="touchpoint × dimension cells in red on the report heatmap (net < 0 or ≥ 30% negative)")
     if out:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 GRAINS = ("day", "week", "month")
 
-_COUNTS = """
+#: The measures of a group of current codes (v_codes rows); the views and the report select these.
+MEASURES = """
        max(dimension_zh) AS dimension_zh,
        CAST(count(*) AS INTEGER) AS mentions,
        CAST(count(DISTINCT item_id) AS INTEGER) AS items,
@@ -23,6 +24,10 @@ _COUNTS = """
             AS DOUBLE PRECISION) / count(*) AS net_sentiment,
        CAST(sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS negative_share,
        avg(score) AS mean_score"""
+
+#: NPS of a group of v_item_ratings rows: 100 · (promoters − detractors) / rated.
+NPS = """100.0 * (sum(CASE WHEN nps_class = 'promoter' THEN 1 ELSE 0 END)
+                - sum(CASE WHEN nps_class = 'detractor' THEN 1 ELSE 0 END)) / count(*)"""
 
 _TOUCHPOINT_DIMENSION = """
 WITH c AS (SELECT {period} channel, touchpoint, dimension, {counts}
@@ -60,12 +65,12 @@ def view_statements() -> list[str]:
             LEFT JOIN taxonomy_nodes n
                    ON n.taxonomy_version = c.taxonomy_version AND n.sub_dimension = c.sub_dimension
             WHERE c.is_current""",
-        "v_touchpoint_dimension": _TOUCHPOINT_DIMENSION.format(counts=_COUNTS, **_period(None)),
+        "v_touchpoint_dimension": _TOUCHPOINT_DIMENSION.format(counts=MEASURES, **_period(None)),
     }
     for grain in GRAINS:
-        views[f"v_touchpoint_dimension_{grain}"] = _TOUCHPOINT_DIMENSION.format(counts=_COUNTS, **_period(grain))
+        views[f"v_touchpoint_dimension_{grain}"] = _TOUCHPOINT_DIMENSION.format(counts=MEASURES, **_period(grain))
     views["v_channel_comparison"] = f"""
-        WITH c AS (SELECT channel, dimension, {_COUNTS} FROM v_codes GROUP BY channel, dimension),
+        WITH c AS (SELECT channel, dimension, {MEASURES} FROM v_codes GROUP BY channel, dimension),
              base AS (SELECT channel, CAST(count(*) AS INTEGER) AS coded_items FROM v_items GROUP BY channel)
         SELECT c.*, base.coded_items, 100.0 * c.items / base.coded_items AS mention_rate_per_100
         FROM c JOIN base USING (channel)"""
@@ -79,15 +84,14 @@ def view_statements() -> list[str]:
                         CASE WHEN rating >= 9 THEN 'promoter' WHEN rating >= 7 THEN 'passive' ELSE 'detractor' END
                END AS nps_class
         FROM items WHERE rating IS NOT NULL AND duplicate_of IS NULL"""
-    views["v_touchpoint_nps"] = """
+    views["v_touchpoint_nps"] = f"""
         SELECT channel, touchpoint,
                count(*) AS rated_items,
                avg(rating) AS mean_rating,
                CAST(sum(CASE WHEN nps_class = 'promoter' THEN 1 ELSE 0 END) AS INTEGER) AS promoters,
                CAST(sum(CASE WHEN nps_class = 'passive' THEN 1 ELSE 0 END) AS INTEGER) AS passives,
                CAST(sum(CASE WHEN nps_class = 'detractor' THEN 1 ELSE 0 END) AS INTEGER) AS detractors,
-               100.0 * (sum(CASE WHEN nps_class = 'promoter' THEN 1 ELSE 0 END)
-                        - sum(CASE WHEN nps_class = 'detractor' THEN 1 ELSE 0 END)) / count(*) AS nps
+               {NPS} AS nps
         FROM v_item_ratings
         GROUP BY channel, touchpoint"""
     views["v_drivers"] = """

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.aggregate import MEASURES, NPS
 from pipeline.store import Store
 
 FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"
@@ -81,21 +82,14 @@ def gather(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
     where, params = filters.where()
     q = lambda sql: store.query(sql.format(where=where), params)  # noqa: E731
     return {
-        "cells": q("""SELECT channel, touchpoint, dimension, max(dimension_zh) AS dimension_zh, count(*) AS mentions,
-                             CAST(sum(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS DOUBLE PRECISION)
-                                 / count(*) AS net,
-                             CAST(sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS negative_share
-                      FROM v_codes WHERE {where} GROUP BY 1, 2, 3"""),
-        "trend": q("""SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, max(dimension_zh) AS dimension,
-                             CAST(sum(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS DOUBLE PRECISION)
-                                 / count(*) AS net, count(*) AS mentions
-                      FROM v_codes WHERE {where} GROUP BY 1, dimension ORDER BY 1"""),
+        "cells": q(f"""SELECT channel, touchpoint, dimension, {MEASURES}
+                       FROM v_codes WHERE {{where}} GROUP BY channel, touchpoint, dimension"""),
+        "trend": q(f"""SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, dimension, {MEASURES}
+                       FROM v_codes WHERE {{where}} GROUP BY 1, dimension ORDER BY 1"""),
         "volume": q("""SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, channel, count(*) AS items
                        FROM v_items WHERE {where} GROUP BY 1, 2 ORDER BY 1"""),
-        "nps": q("""SELECT touchpoint, count(*) AS rated, avg(rating_pct) AS mean_rating_pct,
-                           100.0 * (sum(CASE WHEN nps_class = 'promoter' THEN 1 ELSE 0 END)
-                                    - sum(CASE WHEN nps_class = 'detractor' THEN 1 ELSE 0 END)) / count(*) AS nps
-                    FROM v_item_ratings WHERE {where} GROUP BY 1 ORDER BY nps"""),
+        "nps": q(f"""SELECT touchpoint, count(*) AS rated, avg(rating_pct) AS mean_rating_pct, {NPS} AS nps
+                     FROM v_item_ratings WHERE {{where}} GROUP BY 1 ORDER BY nps"""),
         "drivers": store.query("SELECT dimension_zh, penalty, reward, rated_items FROM v_drivers ORDER BY penalty DESC NULLS LAST"),
         "evidence": q("""SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, evidence, score, occurred_at
                          FROM (SELECT *, row_number() OVER (PARTITION BY channel, touchpoint, dimension
@@ -115,7 +109,7 @@ def figures(data: dict[str, pd.DataFrame]) -> dict[str, go.Figure | None]:
     out: dict[str, go.Figure | None] = {}
     if len(cells):
         cells = cells.assign(row=cells["channel"] + " · " + cells["touchpoint"])
-        net = cells.pivot_table(index="row", columns="dimension_zh", values="net")
+        net = cells.pivot_table(index="row", columns="dimension_zh", values="net_sentiment")
         mentions = cells.pivot_table(index="row", columns="dimension_zh", values="mentions").reindex_like(net)
         anchors = cells.assign(a=[_anchor(c, t, d) for c, t, d in zip(cells.channel, cells.touchpoint, cells.dimension)]) \
             .pivot_table(index="row", columns="dimension_zh", values="a", aggfunc="first").reindex_like(net)
@@ -129,8 +123,8 @@ def figures(data: dict[str, pd.DataFrame]) -> dict[str, go.Figure | None]:
     trend = data["trend"]
     if len(trend):
         fig = go.Figure()
-        for dim, group in trend.groupby("dimension"):
-            fig.add_trace(go.Scatter(x=group["month"], y=group["net"], mode="lines+markers", name=dim))
+        for dim, group in trend.groupby("dimension_zh"):
+            fig.add_trace(go.Scatter(x=group["month"], y=group["net_sentiment"], mode="lines+markers", name=dim))
         out["trend"] = _layout(fig.update_yaxes(range=[-1, 1]), "各维度月度净情感趋势 (monthly net sentiment)")
     volume = data["volume"]
     if len(volume):
@@ -151,8 +145,8 @@ def figures(data: dict[str, pd.DataFrame]) -> dict[str, go.Figure | None]:
 
 
 def red_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    red = cells[(cells["net"] < RED_NET) | (cells["negative_share"] >= RED_NEGATIVE_SHARE)]
-    return red.sort_values(["net", "mentions"], ascending=[True, False])
+    red = cells[(cells["net_sentiment"] < RED_NET) | (cells["negative_share"] >= RED_NEGATIVE_SHARE)]
+    return red.sort_values(["net_sentiment", "mentions"], ascending=[True, False])
 
 
 def render(data: dict[str, pd.DataFrame], figs: dict[str, go.Figure | None], title: str, scope: str) -> str:
@@ -176,7 +170,7 @@ def render(data: dict[str, pd.DataFrame], figs: dict[str, go.Figure | None], tit
                          f" · {r.score:+.2f} · {str(r.occurred_at)[:10]}</span></li>" for r in rows.itertuples())
         items.append(f'<div class="cell" id="{_anchor(cell.channel, cell.touchpoint, cell.dimension)}"><h3>'
                      f'{html.escape(cell.channel)} · {html.escape(cell.touchpoint)} · {html.escape(cell.dimension_zh or cell.dimension)}'
-                     f' <span class=meta>net {cell.net:+.2f}, {cell.negative_share:.0%} negative, {cell.mentions} mentions</span>'
+                     f' <span class=meta>net {cell.net_sentiment:+.2f}, {cell.negative_share:.0%} negative, {cell.mentions} mentions</span>'
                      f'</h3><ol>{quotes}</ol></div>')
     parts.append('<section id="evidence"><h2>Why: top negative evidence for every red cell</h2>'
                  + ("".join(items) or "<p class=empty>No red cells.</p>") + "</section>")
