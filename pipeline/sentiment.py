@@ -91,15 +91,15 @@ class LexiconSentiment:
         for i, token in enumerate(tokens):
             pol = self._polarity(token, overrides)
             modifiers: list[str] = []
-            next_is_polar = i + 1 < len(tokens) and self._polarity(tokens[i + 1], overrides) is not None
-            if token in lex.degree and (pol is None or next_is_polar):
-                degree *= lex.degree[token]
-                reach = MODIFIER_REACH
-                continue
-            if token in lex.negation and (pol is None or next_is_polar):
-                negations.append(lex.negation[token])
-                reach = MODIFIER_REACH
-                continue
+            if token in lex.degree or token in lex.negation:
+                # a word that is both (好, 没有) modifies when nothing else is polar, or when the next word is
+                if pol is None or (i + 1 < len(tokens) and self._polarity(tokens[i + 1], overrides) is not None):
+                    if token in lex.degree:
+                        degree *= lex.degree[token]
+                    else:
+                        negations.append(lex.negation[token])
+                    reach = MODIFIER_REACH
+                    continue
             if pol is None:
                 split = self._split_modified(token, overrides)
                 if split is not None:
