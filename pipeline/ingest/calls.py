@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from pipeline.ingest.records import UnreadableFile, decode_bytes, read_checked_bytes
-from pipeline.ingest.reviews import MAX_TEXT_CHARS, _parse_datetime
+from pipeline.ingest.records import MAX_TEXT_CHARS, UnreadableFile, decode_bytes, parse_datetime, read_checked_bytes
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
 from pipeline.redact import pseudonymise, redact
@@ -200,7 +199,7 @@ def call_to_item(call: Call, source: str, locator: str, touchpoints: TouchpointM
     created_at = None
     if fields.get("started_at"):
         try:
-            created_at = _parse_datetime(fields["started_at"])
+            created_at = parse_datetime(fields["started_at"])
         except (ValueError, TypeError) as exc:
             return bad(f"bad started_at {fields['started_at']!r}: {exc}")
     call_id = str(fields["call_id"]) if fields.get("call_id") is not None else None

@@ -19,8 +19,7 @@ from typing import Iterator
 
 from bs4 import BeautifulSoup
 
-from pipeline.ingest.records import UnreadableFile, read_checked_bytes
-from pipeline.ingest.reviews import MAX_TEXT_CHARS
+from pipeline.ingest.records import MAX_TEXT_CHARS, UnreadableFile, read_checked_bytes
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
 from pipeline.redact import pseudonymise, redact

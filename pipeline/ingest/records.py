@@ -9,14 +9,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline.items import Quarantined
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+#: Longer texts are quarantined rather than coded, in every channel (a 10 MB "review" is an export bug).
+MAX_TEXT_CHARS = 20_000
 TABULAR_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
 Record = tuple[str, dict[str, Any]]
 
@@ -25,6 +29,16 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 class UnreadableFile(Exception):
     """The whole file cannot be read (encoding, format)."""
+
+
+def parse_datetime(value: Any) -> datetime:
+    """A timestamp in any format pandas reads; aware ones become naive UTC."""
+    stamp = pd.Timestamp(value)
+    if pd.isna(stamp):
+        raise ValueError("empty")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.to_pydatetime()
 
 
 def decode_bytes(data: bytes) -> str:

@@ -5,21 +5,16 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, fields
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-import pandas as pd
 import yaml
 
-from pipeline.ingest.records import UnreadableFile, read_records
+from pipeline.ingest.records import MAX_TEXT_CHARS, UnreadableFile, parse_datetime, read_records
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
 from pipeline.redact import redact
 from pipeline.touchpoints import TouchpointMap
-
-#: Longer texts are quarantined rather than coded (a 10 MB "review" is an export bug).
-MAX_TEXT_CHARS = 20_000
 
 #: Column names tried, in order, when the mapping leaves a field unset.
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -83,15 +78,6 @@ def _parse_rating(value: Any, scale: int) -> float:
     return rating
 
 
-def _parse_datetime(value: Any) -> datetime:
-    stamp = pd.Timestamp(value)
-    if pd.isna(stamp):
-        raise ValueError("empty")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.to_pydatetime()
-
-
 def record_to_item(record: dict[str, Any], locator: str, source: str, columns: dict[str, str],
                    mapping: ColumnMapping, touchpoints: TouchpointMap) -> Item | Quarantined:
     """One record → an Item (PII redacted), or a Quarantined naming the reason (payload redacted too)."""
@@ -125,7 +111,7 @@ def record_to_item(record: dict[str, Any], locator: str, source: str, columns: d
             return bad(f"bad rating in column {columns['rating']!r}: {exc}")
     if (value := get("created_at")) is not None:
         try:
-            created_at = _parse_datetime(value)
+            created_at = parse_datetime(value)
         except (ValueError, TypeError) as exc:
             return bad(f"bad date {value!r} in column {columns['created_at']!r}: {exc}")
 

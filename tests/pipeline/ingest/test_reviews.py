@@ -1,6 +1,7 @@
 from datetime import datetime
 
-from pipeline.ingest.reviews import MAX_TEXT_CHARS, ColumnMapping, read_reviews
+from pipeline.ingest.records import MAX_TEXT_CHARS
+from pipeline.ingest.reviews import ColumnMapping, read_reviews
 from pipeline.items import Item, Quarantined
 from pipeline.touchpoints import TouchpointMap
 from tests.conftest import write
