@@ -11,8 +11,8 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 
 from pipeline.alerts import AlertRules, raise_alerts
 from pipeline.dedup import flag_near_duplicates
-from pipeline.ingest.runner import ingest_file
-from pipeline.manifest import LandingFile, mark_done, pending_files
+from pipeline.ingest.runner import ingest_file, read_landing_file
+from pipeline.manifest import LandingFile, fingerprint, mark_done, pending_files
 from pipeline.store import Store
 
 RETRY = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
@@ -27,10 +27,19 @@ def find_pending(db: str, sources: list[str]) -> list[LandingFile]:
 @task(**RETRY, timeout_seconds=3600)
 def ingest_landing_file(db: str, landing: LandingFile, channel: str | None = None,
                         batch_size: int = 1000) -> dict[str, Any]:
-    """Ingest one file (batches commit as they go), then mark it done in the manifest."""
+    """Ingest one file (batches commit as they go), then mark it done in the manifest — with the
+    fingerprint of the very bytes that were parsed, so a file rewritten meanwhile is taken again."""
+    path = Path(landing.path)
     with Store.open(db) as store:
-        report = ingest_file(store, Path(landing.path), channel, batch_size=batch_size)
-        mark_done(store, landing, report)
+        data = None
+        if landing.problem is None:
+            try:
+                data = read_landing_file(path)
+            except OSError as exc:
+                landing = LandingFile(landing.path, 0, "", landing.source, f"cannot read: {exc.strerror or exc}")
+        report = ingest_file(store, path, channel, source=landing.source or None, batch_size=batch_size,
+                             data=data, problem=landing.problem)
+        mark_done(store, fingerprint(path, landing.source, data) if data is not None else landing, report)
     return {"path": report.path, "channel": report.channel, "records": report.records_read, "new": report.items_new,
             "duplicates": report.duplicates, "existing": report.items_existing, "quarantined": report.quarantined,
             "reasons": dict(report.reasons)}

@@ -32,9 +32,29 @@ TaxonomyOption = typer.Option("restaurant", "--taxonomy", "-t", help="Taxonomy n
 ModelsOption = typer.Option(DEFAULT_REGISTRY, "--models", help="Model registry folder; its promoted models code (env VOC_MODELS).")
 
 
-def fail(message: str, code: int = 2) -> None:
+#: Exit codes: 0 fine, 1 reconciliation mismatch, 2 bad usage or input, 3 store busy (another
+#: process writes it), 4 reconciled but incomplete (an ingest run was interrupted: re-run it).
+EXIT_MISMATCH, EXIT_USAGE, EXIT_BUSY, EXIT_INCOMPLETE = 1, 2, 3, 4
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
     err.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
+
+
+WaitOption = typer.Option(0.0, "--wait", help="Seconds to wait for a run that holds the DuckDB store (default: fail at once).")
+
+
+def open_store(db: str, read_only: bool = False, wait: float = 0.0):
+    """The store, or a clear error: missing file (exit 2), held by another process (exit 3)."""
+    from pipeline.store import Store, StoreBusy
+
+    try:
+        return Store.open(db, read_only=read_only, wait=wait, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
+    except StoreBusy as exc:
+        fail(str(exc), code=EXIT_BUSY)
+    except FileNotFoundError as exc:
+        fail(str(exc))
 
 
 def _progress() -> Progress:
@@ -57,12 +77,11 @@ def print_frame(frame: pd.DataFrame, title: str | None = None, max_rows: int = 2
 # -- ingest -----------------------------------------------------------------------------------
 def _ingest(db: str, paths: list[str], channel: Optional[str], mapping_file: Optional[Path] = None,
             text_col: Optional[str] = None, id_col: Optional[str] = None, source: Optional[str] = None,
-            touchpoints_file: Optional[Path] = None) -> list:
+            touchpoints_file: Optional[Path] = None, wait: float = 0.0) -> list:
     """Ingest files of one channel, or of any channel routed by content (channel None)."""
     from pipeline.dedup import flag_near_duplicates
     from pipeline.ingest.reviews import ColumnMapping
     from pipeline.ingest.runner import discover, ingest_file
-    from pipeline.store import Store
     from pipeline.touchpoints import TouchpointMap
 
     try:
@@ -76,12 +95,15 @@ def _ingest(db: str, paths: list[str], channel: Optional[str], mapping_file: Opt
         fail(str(exc))
     if not files:
         fail(f"no input files under {', '.join(paths)}")
+    if source and len(files) > 1:
+        fail(f"--source names the id space of one file; {len(files)} files were given")
     reports = []
-    with Store.open(db) as store, _progress() as progress:
-        for path in files:
-            task = progress.add_task(f"ingest {path.name}", total=None)
-            report = ingest_file(store, path, channel, mapping, touchpoints, source if len(files) == 1 else None,
-                                 progress=lambda n, t=task: progress.advance(t, n))
+    with open_store(db, wait=wait) as store, _progress() as progress:
+        for found in files:
+            task = progress.add_task(f"ingest {found.source}", total=None)
+            report = ingest_file(store, found.path, channel, mapping, touchpoints, source or found.source,
+                                 progress=lambda n, t=task: progress.advance(t, n), problem=found.problem,
+                                 named_source=bool(source))
             reports.append(report)
         near = flag_near_duplicates(store)
     for r in reports:
@@ -104,38 +126,40 @@ def ingest_reviews(
     mapping: Optional[Path] = typer.Option(None, help="YAML column mapping (text, external_id, rating, entity, touchpoint, journey_stage, created_at, rating_scale)."),
     text_col: Optional[str] = typer.Option(None, help="Column holding the review text."),
     id_col: Optional[str] = typer.Option(None, help="Column holding the source's review id."),
-    source: Optional[str] = typer.Option(None, help="Source name (default: the file name)."),
+    source: Optional[str] = typer.Option(None, help="Source name, the id space of the file's ids (default: its path under the landing folder)."),
     touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints."),
+    wait: float = WaitOption,
 ) -> None:
     """Ingest review exports (CSV, TSV, JSONL, JSON, Parquet); re-ingesting adds nothing."""
-    _ingest(db, paths, "review", mapping, text_col, id_col, source, touchpoints)
+    _ingest(db, paths, "review", mapping, text_col, id_col, source, touchpoints, wait)
 
 
 @ingest_app.command("calls")
 def ingest_calls(paths: list[str] = PathsArgument, db: str = DbOption,
-                 touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of queues to touchpoints.")) -> None:
+                 touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of queues to touchpoints."),
+                 wait: float = WaitOption) -> None:
     """Ingest call transcripts (JSON/JSONL per call, or text dialogues)."""
-    _ingest(db, paths, "call", touchpoints_file=touchpoints)
+    _ingest(db, paths, "call", touchpoints_file=touchpoints, wait=wait)
 
 
 @ingest_app.command("emails")
 def ingest_emails(paths: list[str] = PathsArgument, db: str = DbOption,
-                  touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of mailboxes to touchpoints.")) -> None:
+                  touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of mailboxes to touchpoints."),
+                  wait: float = WaitOption) -> None:
     """Ingest emails (.eml files, mbox files)."""
-    _ingest(db, paths, "email", touchpoints_file=touchpoints)
+    _ingest(db, paths, "email", touchpoints_file=touchpoints, wait=wait)
 
 
 # -- code -------------------------------------------------------------------------------------
-def _code(db: str, taxonomy: str, recode: bool, workers: int, models: str = DEFAULT_REGISTRY) -> int:
+def _code(db: str, taxonomy: str, recode: bool, workers: int, models: str = DEFAULT_REGISTRY, wait: float = 0.0) -> int:
     from pipeline.coder import Coder, code_pending
-    from pipeline.store import Store
 
     try:
         coder = Coder(taxonomy, registry=models)
     except (FileNotFoundError, ValueError, KeyError) as exc:
         fail(str(exc))
     version = coder.model_version
-    with Store.open(db) as store, _progress() as progress:
+    with open_store(db, wait=wait) as store, _progress() as progress:
         task = progress.add_task("code", total=None)
         coded = code_pending(store, coder, recode, workers,
                              progress=lambda n, total: progress.update(task, total=total, advance=n))
@@ -149,23 +173,23 @@ def _code(db: str, taxonomy: str, recode: bool, workers: int, models: str = DEFA
 @app.command()
 def code(db: str = DbOption, taxonomy: str = TaxonomyOption,
          recode: bool = typer.Option(False, help="Recode every item, keeping earlier codes as history."),
-         workers: int = WorkersOption, models: str = ModelsOption) -> None:
+         workers: int = WorkersOption, models: str = ModelsOption, wait: float = WaitOption) -> None:
     """Code every stored item not yet coded by the current (promoted) models."""
-    _code(db, taxonomy, recode, workers, models)
+    _code(db, taxonomy, recode, workers, models, wait)
 
 
 # -- run --------------------------------------------------------------------------------------
 @app.command()
 def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews, calls and emails (routed by content)."),
         db: str = DbOption, taxonomy: str = TaxonomyOption, workers: int = WorkersOption,
-        models: str = ModelsOption, touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints.")) -> None:
+        models: str = ModelsOption, touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints."),
+        wait: float = WaitOption) -> None:
     """Ingest + code + aggregate, then print the touchpoint × dimension summary."""
     from pipeline.aggregate import SUMMARY_SQL
-    from pipeline.store import Store
 
-    _ingest(db, paths, None, touchpoints_file=touchpoints)
-    _code(db, taxonomy, False, workers, models)
-    with Store.open(db, read_only=True) as store:
+    _ingest(db, paths, None, touchpoints_file=touchpoints, wait=wait)
+    _code(db, taxonomy, False, workers, models, wait)
+    with open_store(db, read_only=True, wait=wait) as store:
         coded = store.scalar("SELECT count(*) FROM item_scores WHERE is_current")
         summary = store.query(SUMMARY_SQL)
     print_frame(summary, title=f"{coded} items coded · touchpoint × dimension · {db}")
@@ -180,25 +204,26 @@ def _writer(fmt: str) -> Callable[[pd.DataFrame], str]:
 
 
 @app.command()
-def query(sql: str = typer.Argument(..., help="SQL to run (read-only)."), db: str = DbOption,
+def query(sql: str = typer.Argument(..., help="One reading SQL statement (SELECT / WITH / EXPLAIN)."), db: str = DbOption,
           format: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet (with --out)."),
-          out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout.")) -> None:
-    """Run read-only SQL against the store."""
-    from pipeline.store import ReadOnlyError, Store
+          out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
+          wait: float = WaitOption) -> None:
+    """Run one read-only SQL statement against the store (no writes, no other files)."""
+    from pipeline.store import ReadOnlyError
 
     if format not in ("table", *EXPORT_FORMATS):
         fail(f"unknown format {format!r} (table, {', '.join(EXPORT_FORMATS)})")
     if format == "parquet" and out is None:
         fail("--format parquet needs --out FILE")
-    try:
-        with Store.open(db, read_only=True) as store:
-            frame = store.query(sql)
-    except ReadOnlyError as exc:
-        fail(str(exc))
-    except FileNotFoundError as exc:
-        fail(str(exc))
-    except Exception as exc:  # SQL errors from the engine: show them plainly
-        fail(f"query failed: {exc}")
+    if out is not None:
+        check_output_path(out)
+    with open_store(db, read_only=True, wait=wait) as store:
+        try:
+            frame = store.read_query(sql)
+        except ReadOnlyError as exc:
+            fail(str(exc))
+        except Exception as exc:  # SQL errors from the engine: show them plainly
+            fail(f"query failed: {exc}")
     if format == "table" and out is None:
         print_frame(frame)
         return
@@ -211,15 +236,31 @@ def query(sql: str = typer.Argument(..., help="SQL to run (read-only)."), db: st
         sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
 
 
+def check_output_path(out: Path) -> None:
+    """Refuse, with a clear error, an output path that is a folder or cannot be created."""
+    if out.is_dir():
+        fail(f"--out {out} is a folder; name a file in it")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        fail(f"--out {out}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK):
+        fail(f"--out {out}: cannot write in {parent}")
+
+
 EXPORT_FORMATS = ("parquet", "csv", "json")
 
 
 def _write_frame(frame: pd.DataFrame, fmt: str, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "parquet":
-        frame.to_parquet(out, index=False)
-    else:
-        out.write_text(_writer(fmt)(frame), encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "parquet":
+            frame.to_parquet(out, index=False)
+        else:
+            out.write_text(_writer(fmt)(frame), encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
 
 
 @app.command()
@@ -229,17 +270,17 @@ def export(relation: str = typer.Argument(..., help="Table or view, e.g. v_codes
            period: Optional[str] = typer.Option(None, help="2026-10, 2026-10-05 or START..END (on occurred_at/period/created_at)."),
            channel: list[str] = typer.Option([], help="Only these channels (repeatable)."),
            touchpoint: list[str] = typer.Option([], help="Only these touchpoints (repeatable)."),
-           db: str = DbOption) -> None:
+           db: str = DbOption, wait: float = WaitOption) -> None:
     """Export a table or view, filtered by period, channel and touchpoint where it has those columns."""
     from pipeline.aggregate import VIEWS
     from pipeline.report import Filters, parse_period
-    from pipeline.store import Store
 
     if format not in EXPORT_FORMATS:
         fail(f"unknown format {format!r} ({', '.join(EXPORT_FORMATS)})")
+    check_output_path(out)
     try:
         since, until = parse_period(period)
-        with Store.open(db, read_only=True) as store:
+        with open_store(db, read_only=True, wait=wait) as store:
             known = set(VIEWS) | store.relations()
             if relation not in known:
                 fail(f"unknown table or view {relation!r} (known: {', '.join(sorted(known))})")
@@ -265,14 +306,14 @@ def report(out: Path = typer.Option(Path("report.html"), help="HTML file to writ
            period: Optional[str] = typer.Option(None, help="2026-10, 2026-10-05 or START..END."),
            touchpoint: list[str] = typer.Option([], help="Only these touchpoints (repeatable)."),
            channel: list[str] = typer.Option([], help="Only these channels (repeatable)."),
-           db: str = DbOption) -> None:
+           db: str = DbOption, wait: float = WaitOption) -> None:
     """Write a self-contained HTML report (heatmap, trends, volume, NPS, drivers, evidence)."""
     from pipeline.report import Filters, build_report, parse_period
-    from pipeline.store import Store
 
+    check_output_path(out)
     try:
         since, until = parse_period(period)
-        with Store.open(db, read_only=True) as store:
+        with open_store(db, read_only=True, wait=wait) as store:
             path = build_report(store, out, Filters(since, until, tuple(touchpoint), tuple(channel)))
     except (ValueError, FileNotFoundError) as exc:
         fail(str(exc))
@@ -280,25 +321,29 @@ def report(out: Path = typer.Option(Path("report.html"), help="HTML file to writ
 
 
 @app.command()
-def stats(db: str = DbOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Counts per channel and source, and the reconciliation of input records."""
+def stats(db: str = DbOption, as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+          wait: float = WaitOption) -> None:
+    """Counts per channel and source, and the reconciliation of input records.
+    Exit 1: a mismatch (records unaccounted for); exit 4: reconciled, but an ingest was interrupted (re-run it)."""
     from pipeline.stats import collect_stats
-    from pipeline.store import Store
 
-    try:
-        with Store.open(db, read_only=True) as store:
-            result = collect_stats(store)
-    except FileNotFoundError as exc:
-        fail(str(exc))
+    with open_store(db, read_only=True, wait=wait) as store:
+        result = collect_stats(store)
+    recon = result["reconciliation"]
     if as_json:
         print(json.dumps({k: v.to_dict(orient="records") for k, v in result.items()}, ensure_ascii=False, default=str))
-        return
-    print_frame(result["sources"], title="items by channel and source")
-    print_frame(result["reconciliation"], title="reconciliation: records = new + existing + quarantined; stored = new over all runs")
-    if len(result["quarantine"]):
-        print_frame(result["quarantine"], title="quarantine reasons")
-    if not result["reconciliation"]["ok"].all():
-        fail("reconciliation failed for some files (see above)", code=1)
+    else:
+        print_frame(result["sources"], title="items by channel and source")
+        print_frame(recon, title="reconciliation: records = new + existing + quarantined; stored = new over all runs")
+        if len(result["quarantine"]):
+            print_frame(result["quarantine"], title="quarantine reasons")
+    if len(recon) and not recon["ok"].all():
+        fail("reconciliation failed for some sources (see above)", code=EXIT_MISMATCH)
+    unfinished = recon[recon["last_run"] != "finished"] if len(recon) else recon
+    if len(unfinished):
+        fail(f"{len(unfinished)} source(s) with an unfinished ingest ({', '.join(sorted(set(unfinished['last_run'])))}): "
+             f"{', '.join(unfinished['source'].head(5))} — what they stored is accounted for; re-run the ingest "
+             "to finish them", code=EXIT_INCOMPLETE)
 
 
 # model commands live with the models; importing registers them on `app`

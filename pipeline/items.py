@@ -8,9 +8,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from pipeline.redact import redact
+
 Channel = Literal["review", "call", "email"]
 FeedbackKind = Literal["customer-initiated", "event-triggered", "company-initiated"]
 JOURNEY_STAGES = ("pre-purchase", "purchase", "use", "service")
+#: A quarantined payload longer than this is cut (the reason says how long it was).
+MAX_PAYLOAD_CHARS = 65_536
 
 
 def stable_hash(*parts: str, length: int = 16) -> str:
@@ -60,13 +64,26 @@ class Item:
 
 @dataclass(slots=True)
 class Quarantined:
-    """An input record that could not become an item, with where it came from and why."""
+    """An input record that could not become an item, with where it came from and why.
+
+    The reason and the payload are redacted here, whoever builds one (a bad record quotes whatever
+    it holds), and the payload is cut at `MAX_PAYLOAD_CHARS`.
+    """
 
     channel: str
     source: str
     locator: str
     reason: str
     raw_payload: str
+
+    def __post_init__(self) -> None:
+        payload = self.raw_payload
+        if isinstance(payload, bytes):
+            payload = payload.decode("utf-8", "replace")
+        if len(payload) > MAX_PAYLOAD_CHARS:
+            payload = payload[:MAX_PAYLOAD_CHARS] + f"… [cut: {len(payload)} characters]"
+        self.raw_payload = redact(payload)
+        self.reason = redact(self.reason)
 
     @property
     def quarantine_id(self) -> str:

@@ -12,33 +12,55 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from pipeline.ingest.runner import IngestReport, discover
+from pipeline.ingest.runner import Found, IngestReport, discover
 from pipeline.store import Store, utcnow
 
 
 @dataclass(frozen=True)
 class LandingFile:
+    """A landing file as found: resolved path, size and content hash, its source name (path under the
+    landing root), and why it cannot be read, if it cannot."""
+
     path: str
     size: int
     content_hash: str
+    source: str = ""
+    problem: str | None = None
 
 
-def fingerprint(path: Path) -> LandingFile:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return LandingFile(str(path.resolve()), path.stat().st_size, digest.hexdigest())
+def fingerprint(path: Path, source: str | None = None, data: bytes | None = None) -> LandingFile:
+    """The file's fingerprint; from `data` when the caller holds the bytes it will parse."""
+    if data is None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        return LandingFile(str(path.resolve()), path.stat().st_size, digest.hexdigest(), source or path.name)
+    return LandingFile(str(path.resolve()), len(data), hashlib.sha256(data).hexdigest(), source or path.name)
+
+
+def _found(entry: Found) -> LandingFile:
+    if entry.problem is None:
+        try:
+            return fingerprint(entry.path, entry.source)
+        except OSError as exc:
+            entry = Found(entry.path, entry.source, f"cannot read: {exc.strerror or exc}")
+    return LandingFile(str(entry.path.absolute()), 0, "", entry.source, entry.problem)
 
 
 def pending_files(store: Store, sources: Iterable[str | Path]) -> list[LandingFile]:
-    """Files under the sources (paths, folders, globs) not yet ingested in their current content."""
-    files = [fingerprint(p) for p in discover(sources)]
+    """Files under the sources (paths, folders, globs) not yet ingested in their current content;
+    files that cannot be read are pending too, so each run quarantines them until they are fixed."""
+    files = [_found(entry) for entry in discover(sources)]
     done = {tuple(r) for r in store.fetchall("SELECT path, size, content_hash FROM ingest_manifest")}
-    return [f for f in files if (f.path, f.size, f.content_hash) not in done]
+    return [f for f in files if f.problem or (f.path, f.size, f.content_hash) not in done]
 
 
 def mark_done(store: Store, landing: LandingFile, report: IngestReport) -> None:
-    store.execute("""INSERT INTO ingest_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                  [landing.path, landing.size, landing.content_hash, report.channel, None, report.records_read,
-                   report.items_new, report.quarantined, utcnow()])
+    """Record the file as ingested in the content it had when it was read (never for unreadable files)."""
+    if landing.problem:
+        return
+    store.execute("""INSERT INTO ingest_manifest (path, size, content_hash, channel, run_id, records_read, items_new,
+                     quarantined, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                  [landing.path, landing.size, landing.content_hash, report.channel, report.run_id or None,
+                   report.records_read, report.items_new, report.quarantined, utcnow()])

@@ -1,10 +1,15 @@
 """PII redaction before storage: masked spans keep a placeholder, so the Chinese around them reads on.
 
-- mainland mobile numbers (1[3-9]x, 11 digits, optional +86 and separators)   → [手机号]
-- landlines (0area-number, 10–12 digits with area code)                       → [电话]
-- 18-digit resident ID numbers, birth date and checksum validated                   → [身份证号]
-- bank card numbers, 16–19 digits, Luhn validated                              → [银行卡号]
-- email addresses                                                              → [邮箱]
+- mainland mobile numbers (1[3-9]x, 11 digits; +86/0086, `tel`/`电话:` prefixes and separators allowed) → [手机号]
+- landlines (0area-number, 10–12 digits with area code)                          → [电话]
+- resident ID numbers: 18 digits (birth date and checksum validated) and the old
+  15-digit form (birth date validated), spaces or hyphens between the groups       → [身份证号]
+- bank card numbers, 16–19 digits, Luhn validated                                 → [银行卡号]
+- email addresses, Chinese local parts and spaces around `@` included             → [邮箱]
+
+Detection runs on a *folded* view of the text — NFKC (full-width digits and `＠` become ASCII), format
+characters (zero-width, soft hyphen) removed, every kind of space as one space, every dash as `-` —
+and the spans found are mapped back, so the masking applies to the text as given (raw or normalised).
 Digit runs that fail their checksum (order numbers, tracking codes) are left alone.
 Customer identifiers are pseudonymised with a salted hash (`pseudonymise`), so one customer's items link.
 """
@@ -14,34 +19,60 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from datetime import date
+from typing import Any
 
 PLACEHOLDERS = {"mobile": "[手机号]", "landline": "[电话]", "id_card": "[身份证号]", "bank_card": "[银行卡号]",
                 "email": "[邮箱]"}
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-# digit runs not glued to other digits or Latin letters (a masked span must be the whole number)
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d[ -]?){15,18}\d(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9A-Za-z])")
-_LANDLINE = re.compile(r"(?<![0-9A-Za-z])(?:\(0\d{2,3}\)|0\d{2,3})[ -]?\d{7,8}(?![0-9A-Za-z])")
+_DASHES = set("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63\ufe58\u30fc")
+_SEP = r"[ .\-]{0,2}"  # between digit groups: spaces, dots, hyphens (after folding)
+_EMAIL = re.compile(r"(?:[\w%+\-]+(?:\.[\w%+\-]+)*)\s{0,2}@\s{0,2}[A-Za-z0-9\-]+(?:\s{0,2}\.\s{0,2}[A-Za-z0-9\-]+)*"
+                    r"\s{0,2}\.\s{0,2}[A-Za-z]{2,}")
+_ID_CARD = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{16}}{_SEP}[\dXx](?![\dXx])")
+_OLD_ID_CARD = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{14}}(?!{_SEP}\d)")
+_CARD = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{15,18}}(?!\d)")
+_MOBILE = re.compile(rf"(?<!\d)(?:(?:\+|00)?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}(?![\dA-Za-z])")
+_LANDLINE = re.compile(rf"(?<!\d)(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)")
+#: Nothing can be PII without seven digits or an at sign: the quick test that skips most texts.
+_CANDIDATE = re.compile(r"(?:\d\D{0,3}){7}|[@＠﹫]")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+#: Province codes that open a resident ID number.
+_PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
+              52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[^\dXx]", "", text)
+
+
+def _valid_birth(year: int, month: int, day: int) -> bool:
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= born.year <= date.today().year
 
 
 def valid_id_card(number: str) -> bool:
-    """An 18-character resident ID number: region prefix 1–8, a real birth date, GB 11643 checksum."""
-    if not re.fullmatch(r"[1-8]\d{16}[\dXx]", number):
+    """An 18-character resident ID number: a province code, a real birth date, GB 11643 checksum."""
+    number = _digits(number)
+    if not re.fullmatch(r"\d{17}[\dXx]", number) or int(number[:2]) not in _PROVINCES:
         return False
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return False
-    if not 1900 <= born.year <= date.today().year:
+    if not _valid_birth(int(number[6:10]), int(number[10:12]), int(number[12:14])):
         return False
     total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS))
     return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def valid_old_id_card(number: str) -> bool:
+    """A 15-digit (first-generation) resident ID number: a province code and a real 19YYMMDD birth date."""
+    number = _digits(number)
+    return (len(number) == 15 and int(number[:2]) in _PROVINCES
+            and _valid_birth(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12])))
 
 
 def valid_luhn(number: str) -> bool:
@@ -58,16 +89,79 @@ def valid_luhn(number: str) -> bool:
     return total % 10 == 0
 
 
+def fold(text: str) -> tuple[str, list[int]]:
+    """The text as PII detection sees it, with each folded character's index in the original."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            folded = " " if ch == "\t" else ch
+        elif ch in _DASHES:
+            folded = "-"
+        elif unicodedata.category(ch) == "Cf":
+            continue  # zero-width characters, soft hyphens, BOMs, direction marks
+        elif ch.isspace():
+            folded = "\n" if ch in "\u2028\u2029\x85" else " "
+        else:
+            folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded)
+        index.extend([i] * len(folded))
+    return "".join(out), index
+
+
+_RULES: tuple[tuple[str, re.Pattern, Any], ...] = (
+    ("email", _EMAIL, None),
+    ("id_card", _ID_CARD, valid_id_card),
+    ("bank_card", _CARD, valid_luhn),
+    ("mobile", _MOBILE, None),
+    ("id_card", _OLD_ID_CARD, valid_old_id_card),
+    ("landline", _LANDLINE, None),
+)
+
+
+def pii_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every PII span in `text`, in the text's own offsets, not overlapping."""
+    if not text or not _CANDIDATE.search(text):
+        return []
+    folded, index = fold(text)
+    taken: list[tuple[int, int, str]] = []
+    for kind, pattern, check in _RULES:
+        for match in pattern.finditer(folded):
+            start, end = match.span()
+            while end > start and folded[end - 1] == " ":
+                end -= 1
+            if any(start < e and s < end for s, e, _ in taken):
+                continue
+            if check is None or check(match.group()):
+                taken.append((start, end, kind))
+    return sorted((index[s], index[e - 1] + 1, kind) for s, e, kind in taken)
+
+
 def redact(text: str) -> str:
     """Mask every PII kind in `text` (checksum-validated for ID and bank card numbers)."""
-    if not text:
-        return text
-    text = _EMAIL.sub(PLACEHOLDERS["email"], text)
-    text = _ID_CARD.sub(lambda m: PLACEHOLDERS["id_card"] if valid_id_card(m.group()) else m.group(), text)
-    text = _CARD.sub(lambda m: PLACEHOLDERS["bank_card"] if valid_luhn(m.group()) else m.group(), text)
-    text = _MOBILE.sub(PLACEHOLDERS["mobile"], text)
-    text = _LANDLINE.sub(PLACEHOLDERS["landline"], text)
+    spans = pii_spans(text)
+    for start, end, kind in reversed(spans):
+        text = text[:start] + PLACEHOLDERS[kind] + text[end:]
     return text
+
+
+def redact_value(value: Any) -> Any:
+    """Redact a metadata value of any shape: strings, numbers that hold PII, nested lists and dicts."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (int, float)):
+        text = str(value)
+        masked = redact(text)
+        return value if masked == text else masked
+    if isinstance(value, dict):
+        return {redact(str(k)): redact_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [redact_value(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value
+    return redact(str(value))
 
 
 def salt() -> str:

@@ -6,7 +6,7 @@ Types are portable SQL so that the same DDL serves DuckDB and PostgreSQL.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "core tables: items, segments, codes, item_scores, quarantine, ingest_runs, taxonomy_nodes", [
@@ -149,6 +149,22 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             baseline_share DOUBLE PRECISION NOT NULL,
             baseline_periods INTEGER NOT NULL,
             raised_at TIMESTAMP NOT NULL
+        )""",
+    ]),
+    (4, "trust: run status with per-batch counts, legacy source names, conflicting ids", [
+        "ALTER TABLE ingest_runs ADD COLUMN status VARCHAR",
+        "ALTER TABLE ingest_runs ADD COLUMN pid INTEGER",
+        "ALTER TABLE ingest_runs ADD COLUMN host VARCHAR",
+        "UPDATE ingest_runs SET status = CASE WHEN finished_at IS NULL THEN 'interrupted' ELSE 'finished' END",
+        # Before v4 a record's id space was its file's base name; items stored then keep their ids, and a
+        # file now named by its path under the landing root finds them through this list.
+        "CREATE TABLE legacy_sources AS SELECT DISTINCT channel, source FROM items",
+        # Each landing file keeps the source name (id space) it was first ingested under, however it is
+        # named later (as a folder's member or on its own).
+        """CREATE TABLE IF NOT EXISTS source_paths (
+            path VARCHAR PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            first_seen TIMESTAMP NOT NULL
         )""",
     ]),
 ]

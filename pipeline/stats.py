@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from typing import Any
+
 import pandas as pd
 
 from pipeline.store import Store
 
 
+def run_state(status: str | None, pid: Any, host: str | None) -> str:
+    """`finished`, `running` (its process is alive on this host) or `interrupted` (killed or crashed)."""
+    if status in (None, "finished"):
+        return "finished"
+    if status == "running" and host == socket.gethostname() and pid is not None and pid == pid:
+        try:
+            os.kill(int(pid), 0)
+            return "running"
+        except ProcessLookupError:
+            return "interrupted"
+        except PermissionError:
+            return "running"
+    return "interrupted" if status == "running" and host == socket.gethostname() else str(status)
+
+
 def collect_stats(store: Store) -> dict[str, pd.DataFrame]:
     """sources: per channel and source, items stored (unique + exact duplicates), coded, quarantined.
-    reconciliation: per source, the latest ingest's records = new + already stored + quarantined, and
-    the items stored = the new items all ingests reported.
+    reconciliation: per source, the latest ingest run's state (finished / running / interrupted) and
+    counts, and `ok` when every run's records = new + already stored + quarantined (counts are
+    committed with each batch, so an interrupted run balances too) and the items stored = the new items
+    of all runs. A source whose last run is unfinished is reconciled but not complete: re-run it.
     quarantine: reasons."""
     sources = store.query("""
         WITH i AS (SELECT channel, source, count(*) AS items,
@@ -28,17 +49,25 @@ def collect_stats(store: Store) -> dict[str, pd.DataFrame]:
                LEFT JOIN q USING (channel, source)
         ORDER BY 1, 2""")
     reconciliation = store.query("""
-        WITH runs AS (SELECT *, row_number() OVER (PARTITION BY channel, source ORDER BY started_at DESC) AS rn,
-                             CAST(sum(items_new) OVER (PARTITION BY channel, source) AS INTEGER) AS new_total
-                      FROM ingest_runs WHERE finished_at IS NOT NULL),
+        WITH runs AS (SELECT *, row_number() OVER (PARTITION BY channel, source ORDER BY started_at DESC) AS rn
+                      FROM ingest_runs),
+             totals AS (SELECT channel, source, count(*) AS runs,
+                               CAST(sum(coalesce(items_new, 0)) AS INTEGER) AS new_total,
+                               CAST(sum(CASE WHEN coalesce(records_read, 0) = coalesce(items_new, 0)
+                                    + coalesce(items_existing, 0) + coalesce(quarantined, 0) THEN 0 ELSE 1 END)
+                                    AS INTEGER) AS unbalanced
+                        FROM ingest_runs GROUP BY 1, 2),
              stored AS (SELECT channel, source, count(*) AS items_stored FROM items GROUP BY 1, 2)
-        SELECT r.channel, r.source, r.records_read AS "read", r.items_new AS new, r.duplicates AS dups,
-               r.items_existing AS existing, r.quarantined, r.new_total AS new_all_runs,
-               coalesce(s.items_stored, 0) AS stored,
-               r.records_read = r.items_new + r.items_existing + r.quarantined
-                 AND r.new_total = coalesce(s.items_stored, 0) AS ok
-        FROM runs r LEFT JOIN stored s USING (channel, source)
+        SELECT r.channel, r.source, coalesce(r.status, 'finished') AS last_run, r.records_read AS "read",
+               r.items_new AS new, r.duplicates AS dups, r.items_existing AS existing, r.quarantined,
+               t.new_total AS new_all_runs, coalesce(s.items_stored, 0) AS stored,
+               t.unbalanced = 0 AND t.new_total = coalesce(s.items_stored, 0) AS ok, r.pid, r.host
+        FROM runs r JOIN totals t USING (channel, source) LEFT JOIN stored s USING (channel, source)
         WHERE r.rn = 1 ORDER BY r.channel, r.source""")
+    if len(reconciliation):
+        reconciliation["last_run"] = [run_state(status, pid, host) for status, pid, host in
+                                      reconciliation[["last_run", "pid", "host"]].itertuples(index=False)]
+    reconciliation = reconciliation.drop(columns=["pid", "host"])
     quarantine = store.query("""
         SELECT channel, source, reason, count(*) AS records FROM quarantine
         GROUP BY 1, 2, 3 ORDER BY records DESC""")

@@ -7,18 +7,22 @@ portable types; the backends differ only in how they connect, insert batches and
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from pipeline.aggregate import view_statements
-from pipeline.items import Item, Quarantined, stable_hash
+from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.schema import MIGRATIONS, SCHEMA_VERSION
 from pipeline.taxonomy import Taxonomy
 
@@ -45,15 +49,70 @@ def utcnow() -> datetime:
 
 
 class IngestCounts(NamedTuple):
-    """Of a batch: items stored now (duplicates included), items already stored, exact duplicates."""
+    """Of a batch: items stored now (duplicates included), items already stored, exact duplicates, and
+    records whose id was already taken by a different text (quarantined as conflicting ids)."""
 
     new: int
     existing: int
     duplicates: int
+    conflicts: int = 0
 
 
 class ReadOnlyError(RuntimeError):
-    """A write was attempted through a read-only connection."""
+    """A write was attempted through a read-only connection, or a query is not one reading statement."""
+
+
+class StoreBusy(RuntimeError):
+    """Another process holds the store's write lock (DuckDB allows one writer, and no reader beside it)."""
+
+
+#: Statements `Store.read_query` accepts on PostgreSQL (first keyword); DuckDB classifies them itself.
+READING_KEYWORDS = {"select", "with", "values", "table", "show", "explain"}
+
+
+def one_reading_statement(sql: str) -> str:
+    """The single statement of `sql` if it is a reading one (by its first keyword), else `ReadOnlyError`."""
+    statements = split_statements(sql)
+    if len(statements) != 1:
+        raise ReadOnlyError(f"one statement per query, got {len(statements)}")
+    keyword = re.match(r"[(\s]*(\w*)", statements[0]).group(1).lower()
+    if keyword not in READING_KEYWORDS:
+        raise ReadOnlyError(f"only reading statements ({', '.join(sorted(READING_KEYWORDS)).upper()}) are run; "
+                            f"this one starts with {keyword.upper() or statements[0][:20]!r}")
+    return statements[0]
+
+
+def split_statements(sql: str) -> list[str]:
+    """The statements of a SQL text, split at semicolons outside quotes, dollar quotes and comments."""
+    statements, current, i, n = [], [], 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"":
+            end = i + 1
+            while end < n and not (sql[end] == ch and not (end + 1 < n and sql[end + 1] == ch)):
+                end += 2 if sql[end] == ch else 1
+            current.append(sql[i:end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif ch == "$" and (tag := re.match(r"\$[A-Za-z_]*\$", sql[i:])):
+            end = sql.find(tag.group(), i + len(tag.group()))
+            end = n if end < 0 else end + len(tag.group())
+            current.append(sql[i:end])
+            i = end
+        elif ch == ";":
+            statements.append("".join(current))
+            current = []
+            i += 1
+        else:
+            current.append(ch)
+            i += 1
+    statements.append("".join(current))
+    return [s.strip() for s in statements if s.strip()]
 
 
 @dataclass
@@ -91,12 +150,22 @@ class Store:
         self.read_only = read_only
 
     @classmethod
-    def open(cls, target: str | Path, read_only: bool = False) -> "Store":
-        """A DuckDB file path or a postgresql:// URL; writable stores are migrated on open."""
-        store = PostgresStore(str(target), read_only) if is_postgres(target) else DuckDBStore(str(target), read_only)
+    def open(cls, target: str | Path, read_only: bool = False, wait: float = 0.0,
+             on_wait: Callable[[str], None] | None = None) -> "Store":
+        """A DuckDB file path or a postgresql:// URL; writable stores are migrated on open.
+        A DuckDB file locked by another process is waited for up to `wait` seconds (`on_wait` hears
+        once that it is waiting), then `StoreBusy`."""
+        if is_postgres(target):
+            store: Store = PostgresStore(str(target), read_only)
+        else:
+            store = DuckDBStore.connect_waiting(str(target), read_only, wait, on_wait)
         if not read_only:
             store.migrate()
         return store
+
+    def read_query(self, sql: str) -> pd.DataFrame:
+        """Run one reading statement (an analyst's SQL); anything else is a `ReadOnlyError`."""
+        raise NotImplementedError
 
     # -- engine primitives (per backend) -----------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
@@ -138,6 +207,9 @@ class Store:
     def _lock_schema(self) -> None:
         """Serialise migrations between processes (inside the migration transaction)."""
 
+    def _grant_readers(self) -> None:
+        """Give the engine's reader role read access to the store's relations (PostgreSQL)."""
+
     def migrate(self) -> int:
         """Apply pending migrations and, when their definitions changed, re-create the views — in one
         transaction, so concurrent openers never see (or build) half a schema. Returns the version."""
@@ -149,11 +221,13 @@ class Store:
                 version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)""")
             self.execute("CREATE TABLE IF NOT EXISTS schema_views (views_hash VARCHAR NOT NULL)")
             done = {v for (v,) in self.fetchall("SELECT version FROM schema_migrations")}
+            changed = False
             for version, description, migration in MIGRATIONS:
                 if version not in done:
                     for sql in migration:
                         self.execute(sql)
                     self.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()])
+                    changed = True
             if self.scalar("SELECT max(views_hash) FROM schema_views") != views_hash:
                 for sql in reversed(statements):  # dependants first: a view's columns may change
                     self.execute(f"DROP VIEW IF EXISTS {sql.split()[4]}")
@@ -161,6 +235,9 @@ class Store:
                     self.execute(sql)
                 self.execute("DELETE FROM schema_views")
                 self.execute("INSERT INTO schema_views VALUES (?)", [views_hash])
+                changed = True
+            if changed:
+                self._grant_readers()
         return self.schema_version()
 
     def schema_version(self) -> int:
@@ -183,19 +260,50 @@ class Store:
                                 WHERE duplicate_of IS NULL AND content_hash = ANY(?) GROUP BY 1, 2""", [list(hashes)])
         return {(c, h): i for c, h, i in rows}
 
+    def _stored_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        """item_id → content hash of the stored items among `ids`."""
+        if not ids:
+            return {}
+        return dict(self.fetchall("SELECT item_id, content_hash FROM items WHERE item_id = ANY(?)", [list(ids)]))
+
+    def _legacy_ids(self, items: Sequence[Item]) -> dict[str, str]:
+        """item_id → the id the same record had before v4 keyed ids on the file's base name (only for
+        sources whose base name the store held then)."""
+        legacy = {(c, s) for c, s in self.fetchall("SELECT channel, source FROM legacy_sources")}
+        out = {}
+        for item in items:
+            base = item.source.rsplit("/", 1)[-1]
+            if base != item.source and item.external_id and (item.channel, base) in legacy:
+                out[item.item_id] = make_item_id(item.channel, base, item.external_id, item.text)
+        return out
+
     def write_ingest_batch(self, items: Sequence[Item], quarantined: Sequence[Quarantined], run_id: str) -> IngestCounts:
-        """Store items (skipping ones already stored) and quarantine records in one transaction.
+        """Store items (skipping ones already stored) and quarantine records in one transaction, and add
+        the batch's counts to its ingest run (so the run's counts always match what it committed).
 
         An item whose normalised text exactly repeats an earlier item of its channel is stored with
-        `duplicate_of` pointing at that first copy (and is not coded). Returns the counts.
+        `duplicate_of` pointing at that first copy (and is not coded). An item whose id is already taken
+        by a different text (the same external id reused in one source) is never dropped: it is
+        quarantined as a conflicting id, with its text. Returns the counts.
         """
         now = utcnow()
         unique: dict[str, Item] = {}
+        conflicts: list[Quarantined] = []
         for item in items:
-            unique.setdefault(item.item_id, item)
+            first = unique.setdefault(item.item_id, item)
+            if first is not item and first.content_hash != item.content_hash:
+                conflicts.append(self._conflict(item, first.locator))
         with self.transaction():
-            existing = self._existing_ids("items", "item_id", list(unique))
-            fresh = [item for item in unique.values() if item.item_id not in existing]
+            stored = self._stored_hashes(list(unique))
+            legacy = self._legacy_ids([item for item in unique.values() if item.item_id not in stored])
+            legacy_stored = self._stored_hashes(list(legacy.values()))
+            fresh = []
+            for item in unique.values():
+                known = stored.get(item.item_id) or legacy_stored.get(legacy.get(item.item_id, ""))
+                if known is None:
+                    fresh.append(item)
+                elif known != item.content_hash:
+                    conflicts.append(self._conflict(item, "an earlier ingest"))
             originals = self._originals([item.content_hash for item in fresh])
             seq = self.scalar("SELECT coalesce(max(ingest_seq), 0) FROM items")
             rows, signals = [], []
@@ -209,20 +317,50 @@ class Store:
                     signals.append({"item_id": item.item_id, **{k: item.meta["call"].get(k) for k in CALL_SIGNAL_COLUMNS[1:]}})
             self._insert("items", ITEM_COLUMNS, rows, ignore_conflicts=True)
             self._insert("call_signals", CALL_SIGNAL_COLUMNS, signals, ignore_conflicts=True)
-            q_rows = [dict(q.to_row(), quarantined_at=now, ingest_run_id=run_id) for q in quarantined]
+            q_rows = [dict(q.to_row(), quarantined_at=now, ingest_run_id=run_id) for q in [*quarantined, *conflicts]]
             self._insert("quarantine", QUARANTINE_COLUMNS, q_rows, ignore_conflicts=True)
-        duplicates = sum(1 for r in rows if r["duplicate_of"])
-        return IngestCounts(len(rows), len(items) - len(rows), duplicates)
+            duplicates = sum(1 for r in rows if r["duplicate_of"])
+            counts = IngestCounts(len(rows), len(items) - len(rows) - len(conflicts), duplicates, len(conflicts))
+            self.execute("""UPDATE ingest_runs SET records_read = records_read + ?, items_new = items_new + ?,
+                            items_existing = items_existing + ?, quarantined = quarantined + ?,
+                            duplicates = duplicates + ? WHERE run_id = ?""",
+                         [len(items) + len(quarantined), counts.new, counts.existing,
+                          len(quarantined) + counts.conflicts, duplicates, run_id])
+        return counts
+
+    @staticmethod
+    def _conflict(item: Item, first: str) -> Quarantined:
+        return Quarantined(item.channel, item.source, item.locator,
+                           f"conflicting id: external id {item.external_id!r} already has a different text "
+                           f"(first seen at {first}); stored text kept, this version quarantined", item.raw_text)
+
+    def claim_source(self, path: str, proposed: str) -> str:
+        """The source name of the landing file at (resolved) `path`: the one it was first ingested under,
+        else `proposed` — lengthened with the file's parent folders while another file holds that name."""
+        known = self.scalar("SELECT source FROM source_paths WHERE path = ?", [path])
+        if known is not None:
+            return known
+        parents = list(Path(path).parent.parts[::-1])
+        candidate = proposed
+        while self.scalar("SELECT count(*) FROM source_paths WHERE source = ? AND path <> ?", [candidate, path]):
+            if not parents or parents[0] in ("/", ""):
+                candidate = f"{proposed}#{stable_hash(path, length=8)}"
+                break
+            head = parents.pop(0)
+            if not candidate.startswith(f"{head}/"):
+                candidate = f"{head}/{candidate}"
+        self.execute("INSERT INTO source_paths (path, source, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                     [path, candidate, utcnow()])
+        return self.scalar("SELECT source FROM source_paths WHERE path = ?", [path])
 
     def start_ingest_run(self, run_id: str, channel: str, source: str, path: str) -> None:
-        self.execute("INSERT INTO ingest_runs (run_id, channel, source, path, started_at) VALUES (?, ?, ?, ?, ?)",
-                     [run_id, channel, source, path, utcnow()])
+        self.execute("""INSERT INTO ingest_runs (run_id, channel, source, path, started_at, records_read, items_new,
+                        items_existing, quarantined, duplicates, status, pid, host)
+                        VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 'running', ?, ?)""",
+                     [run_id, channel, source, path, utcnow(), os.getpid(), socket.gethostname()])
 
-    def finish_ingest_run(self, run_id: str, records_read: int, new: int, existing: int, quarantined: int,
-                          duplicates: int = 0) -> None:
-        self.execute("""UPDATE ingest_runs SET finished_at = ?, records_read = ?, items_new = ?,
-                        items_existing = ?, quarantined = ?, duplicates = ? WHERE run_id = ?""",
-                     [utcnow(), records_read, new, existing, quarantined, duplicates, run_id])
+    def finish_ingest_run(self, run_id: str) -> None:
+        self.execute("UPDATE ingest_runs SET finished_at = ?, status = 'finished' WHERE run_id = ?", [utcnow(), run_id])
 
     def write_taxonomy(self, taxonomy: Taxonomy) -> None:
         rows = [
@@ -271,7 +409,10 @@ class Store:
 
 
 class DuckDBStore(Store):
-    """One embedded DuckDB file."""
+    """One embedded DuckDB file. Read-only connections also have file-system access switched off and
+    their configuration locked, so no statement can attach, copy to or read another file."""
+
+    READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
     def __init__(self, target: str, read_only: bool = False):
         super().__init__(target, read_only)
@@ -279,7 +420,43 @@ class DuckDBStore(Store):
             raise FileNotFoundError(f"no store at {target} (run `voc ingest` or `voc run` first)")
         if not read_only:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(target, read_only=read_only)
+        try:
+            self.con = duckdb.connect(target, read_only=read_only, config=self.READ_ONLY_CONFIG if read_only else {})
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                holder = re.search(r"PID (\d+)", str(exc))
+                raise StoreBusy(f"{target} is in use by another process{f' (pid {holder.group(1)})' if holder else ''}: "
+                                "a run is writing it. Wait for it (--wait SECONDS) or try again later") from exc
+            raise
+
+    @classmethod
+    def connect_waiting(cls, target: str, read_only: bool, wait: float,
+                        on_wait: Callable[[str], None] | None = None) -> "DuckDBStore":
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                return cls(target, read_only)
+            except StoreBusy as exc:
+                if time.monotonic() >= deadline:
+                    raise
+                if on_wait and not told:
+                    on_wait(f"{exc}; waiting up to {wait:.0f} s")
+                    told = True
+                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+
+    def read_query(self, sql: str) -> pd.DataFrame:
+        """One SELECT/EXPLAIN statement, as DuckDB's own parser classifies it."""
+        try:
+            statements = self.con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise ValueError(f"query failed: {exc}") from exc
+        if len(statements) != 1:
+            raise ReadOnlyError(f"one statement per query, got {len(statements)}")
+        kind = statements[0].type
+        if kind not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+            raise ReadOnlyError(f"only reading statements (SELECT, EXPLAIN) are run; this one is {kind.name}")
+        return self.query(sql)
 
     def _run(self, sql: str, params: Sequence[Any] | None):
         try:
@@ -329,6 +506,36 @@ class PostgresStore(Store):
     def _lock_schema(self) -> None:
         self.execute("SELECT pg_advisory_xact_lock(7102026)")
 
+    def _grant_readers(self) -> None:
+        """A `voc_reader` role (no login) with SELECT on every table and view of the store's schema, now
+        and later: grant it to the team's analysts. Skipped, with a notice, without CREATEROLE."""
+        self.con.execute("""DO $$
+            BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'voc_reader') THEN
+                CREATE ROLE voc_reader NOLOGIN;
+              END IF;
+              EXECUTE format('GRANT USAGE ON SCHEMA %I TO voc_reader', current_schema());
+              EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO voc_reader', current_schema());
+              EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO voc_reader',
+                             current_schema());
+            EXCEPTION WHEN insufficient_privilege OR unique_violation THEN
+              RAISE NOTICE 'voc_reader role not set up: %', SQLERRM;
+            END $$""")
+
+    def read_query(self, sql: str) -> pd.DataFrame:
+        """One reading statement inside a READ ONLY transaction that is rolled back afterwards; the
+        statement is sent as it is (no placeholder rewriting), alone, so it cannot end the transaction."""
+        self.con.execute("BEGIN READ ONLY")
+        try:
+            statement = one_reading_statement(sql)
+            try:
+                cursor = self.con.execute(statement, prepare=False)
+            except self._errors.ReadOnlySqlTransaction as exc:
+                raise ReadOnlyError(f"the store is opened read-only; this statement writes: {exc}") from exc
+            return self._frame(cursor)
+        finally:
+            self.con.execute("ROLLBACK")
+
     @staticmethod
     def _sql(sql: str) -> str:
         return sql.replace("%", "%%").replace("?", "%s")
@@ -346,7 +553,10 @@ class PostgresStore(Store):
         return self._cursor(sql, params).fetchall()
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-        cursor = self._cursor(sql, params)
+        return self._frame(self._cursor(sql, params))
+
+    @staticmethod
+    def _frame(cursor: Any) -> pd.DataFrame:
         if cursor.description is None:
             return pd.DataFrame()
         frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])

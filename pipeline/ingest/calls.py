@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from pipeline.ingest.records import MAX_TEXT_CHARS, UnreadableFile, decode_bytes, parse_datetime, read_checked_bytes
-from pipeline.items import Item, Quarantined, make_item_id, stable_hash
-from pipeline.normalise import detect_language, normalise_text
-from pipeline.redact import pseudonymise, redact
+from pipeline.ingest.intake import build_item, clean_text, file_quarantine
+from pipeline.ingest.records import (UnreadableFile, decode_bytes, json_elements, parse_datetime, parse_json,
+                                     read_checked_bytes, split_lines)
+from pipeline.items import Item, Quarantined
+from pipeline.normalise import normalise_text
+from pipeline.redact import pseudonymise
 from pipeline.touchpoints import TouchpointMap
 
 ROLE_ALIASES = {
@@ -51,7 +53,9 @@ HOLD_CUES = ("请稍等", "稍等一下", "请您稍等", "请不要挂机", "�
 VERIFY_CUES = ("核实", "验证", "身份证", "后四位", "预留手机", "姓名是", "报一下您的")
 RESOLVED_CUES = ("解决了", "好的谢谢", "可以了", "明白了", "好的,谢谢", "没问题了", "清楚了", "谢谢你")
 UNRESOLVED_CUES = ("没解决", "还是不行", "没用", "投诉", "算了", "不满意", "解决不了", "还是没")
-FILLERS = re.compile(r"(^|(?<=[,。!?\s]))(?:嗯+|啊+|呃+|额+|那个|就是说)[,。\s]*")
+#: ASR fillers, removed as tokens: 嗯/啊/呃 never start a word; 额 (额外, 额度) and 那个 (那个菜) only
+#: count as fillers when a pause (punctuation, space, end) follows them.
+FILLERS = re.compile(r"(^|(?<=[,。!?\s]))(?:嗯+|啊+|呃+|(?:额+|那个|就是说)(?=[,。!?\s]|$))[,。\s]*")
 _TEXT_TURN = re.compile(r"^\s*(?:\[(?P<ts>[\d:.]+)\]\s*)?(?P<speaker>[^:：\s\[\]]{1,8})\s*[:：]\s*(?P<text>.+)$")
 
 
@@ -109,7 +113,7 @@ def call_from_json(record: dict[str, Any]) -> Call:
 def call_from_text(text: str, name: str) -> Call:
     fields: dict[str, Any] = {"call_id": name}
     turns: list[Turn] = []
-    for line in text.splitlines():
+    for line in split_lines(text):
         if not line.strip():
             continue
         if line.lstrip().startswith("#"):
@@ -145,7 +149,7 @@ def assign_roles(call: Call) -> None:
 
 
 def _clean(text: str) -> str:
-    return FILLERS.sub("", normalise_text(redact(text))).strip()
+    return FILLERS.sub("", clean_text(text)[1]).strip()
 
 
 def process_signals(call: Call) -> dict[str, Any]:
@@ -170,8 +174,8 @@ def process_signals(call: Call) -> dict[str, Any]:
 
 
 def call_to_item(call: Call, source: str, locator: str, touchpoints: TouchpointMap) -> Item | Quarantined:
-    payload = redact(json.dumps({"fields": call.fields, "turns": [t.__dict__ for t in call.turns]},
-                                ensure_ascii=False, default=str))
+    payload = json.dumps({"fields": call.fields, "turns": [t.__dict__ for t in call.turns]},
+                         ensure_ascii=False, default=str)
 
     def bad(reason: str) -> Quarantined:
         return Quarantined("call", source, locator, reason, payload)
@@ -192,72 +196,72 @@ def call_to_item(call: Call, source: str, locator: str, touchpoints: TouchpointM
         offset += len(text) + 1
     if not lines:
         return bad("no customer turn with text (nothing to code)")
-    text = "\n".join(lines)
-    if len(text) > MAX_TEXT_CHARS:
-        return bad(f"customer text is {len(text)} characters, over the {MAX_TEXT_CHARS} limit")
     fields = call.fields
     created_at = None
     if fields.get("started_at"):
         try:
             created_at = parse_datetime(fields["started_at"])
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             return bad(f"bad started_at {fields['started_at']!r}: {exc}")
-    call_id = str(fields["call_id"]) if fields.get("call_id") is not None else None
     queue = str(fields["queue"]) if fields.get("queue") else None
     touchpoint, stage = touchpoints.resolve("call", source, queue, None, None)
-    transcript = "\n".join(f"{t.role}: {_clean(t.text)}" for t in call.turns)
-    return Item(
-        item_id=make_item_id("call", source, call_id, text), channel="call", source=source, locator=locator,
-        text=text, raw_text=transcript, language=detect_language(text), content_hash=stable_hash(text),
-        external_id=call_id, entity=queue, touchpoint=touchpoint, journey_stage=stage, created_at=created_at,
+    item = build_item(
+        "call", source, locator, "\n".join(lines), payload, what="customer text", external_id=fields.get("call_id"),
+        entity=queue, touchpoint=touchpoint, journey_stage=stage, created_at=created_at,
         meta={"customer": pseudonymise(str(fields["customer_id"])) if fields.get("customer_id") else None,
-              "agent_id": fields.get("agent_id"), "turns": turns_meta, "call": process_signals(call)},
-    )
+              "agent_id": fields.get("agent_id"), "turns": turns_meta, "call": process_signals(call)})
+    if isinstance(item, Item):
+        item.raw_text = "\n".join(f"{t.role}: {_clean(t.text)}" for t in call.turns)
+    return item
 
 
-def read_calls(path: Path, source: str | None = None, touchpoints: TouchpointMap = TouchpointMap()) -> Iterator[Item | Quarantined]:
+def read_calls(path: Path, source: str | None = None, touchpoints: TouchpointMap = TouchpointMap(),
+               data: bytes | None = None) -> Iterator[Item | Quarantined]:
     """Every call in a transcript file as an Item or a Quarantined; never raises for bad data."""
     source = source or path.name
     try:
-        text = decode_bytes(read_checked_bytes(path, "a transcript"))
+        text = decode_bytes(read_checked_bytes(path, "a transcript", data))
     except UnreadableFile as exc:
-        yield Quarantined("call", source, "file", f"{path}: {exc}", path.read_bytes()[:2000].decode("utf-8", "replace"))
+        yield file_quarantine("call", source, path, str(exc), data)
         return
     suffix = path.suffix.lower()
     if suffix in (".json", ".jsonl", ".ndjson"):
-        yield from _read_json_calls(text, suffix, source, touchpoints)
+        yield from _read_json_calls(path, text, suffix, source, touchpoints)
     else:
         yield call_to_item(call_from_text(text, path.stem), source, "file", touchpoints)
 
 
-def _read_json_calls(text: str, suffix: str, source: str, touchpoints: TouchpointMap) -> Iterator[Item | Quarantined]:
+def _json_entries(path: Path, text: str, suffix: str) -> Iterator[tuple[str, Any] | Quarantined]:
     if suffix == ".json":
         try:
-            doc = json.loads(text)
+            for entry in json_elements(text):
+                yield entry if isinstance(entry, Quarantined) else (entry[0].replace("element", "call"), entry[1])
+        except UnreadableFile as exc:
+            yield file_quarantine("call", "", path, f"{exc} (truncated?)", text[:2000].encode("utf-8"))
+        return
+    for n, line in enumerate(split_lines(text), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line {n}", parse_json(line)
         except json.JSONDecodeError as exc:
-            yield Quarantined("call", source, "file", f"invalid JSON (truncated?): {exc.msg} at line {exc.lineno}",
-                              redact(text[:2000]))
-            return
-        entries = [(f"call {n}", r) for n, r in enumerate(doc if isinstance(doc, list) else [doc], start=1)]
-    else:
-        entries = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                entries.append((f"line {n}", json.loads(line)))
-            except json.JSONDecodeError as exc:
-                entries.append((f"line {n}", Quarantined("call", source, f"line {n}", f"invalid JSON: {exc.msg}", redact(line))))
-    for locator, record in entries:
-        if isinstance(record, Quarantined):
-            yield record
-        elif not isinstance(record, dict):
+            yield Quarantined("call", "", f"line {n}", f"invalid JSON: {exc.msg}", line)
+
+
+def _read_json_calls(path: Path, text: str, suffix: str, source: str, touchpoints: TouchpointMap) -> Iterator[Item | Quarantined]:
+    for entry in _json_entries(path, text, suffix):
+        if isinstance(entry, Quarantined):
+            entry.channel, entry.source = "call", source
+            yield entry
+            continue
+        locator, record = entry
+        if not isinstance(record, dict):
             yield Quarantined("call", source, locator, f"JSON value is a {type(record).__name__}, not a call object",
-                              redact(json.dumps(record, ensure_ascii=False)))
-        else:
-            try:
-                call = call_from_json(record)
-            except (ValueError, TypeError) as exc:
-                yield Quarantined("call", source, locator, str(exc), redact(json.dumps(record, ensure_ascii=False)))
-                continue
-            yield call_to_item(call, source, locator, touchpoints)
+                              json.dumps(record, ensure_ascii=False))
+            continue
+        try:
+            call = call_from_json(record)
+        except (ValueError, TypeError) as exc:
+            yield Quarantined("call", source, locator, str(exc), json.dumps(record, ensure_ascii=False))
+            continue
+        yield call_to_item(call, source, locator, touchpoints)

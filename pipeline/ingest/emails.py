@@ -11,7 +11,6 @@ from __future__ import annotations
 import email
 import email.header
 import email.utils
-import mailbox
 import re
 from email.message import Message
 from pathlib import Path
@@ -19,10 +18,11 @@ from typing import Iterator
 
 from bs4 import BeautifulSoup
 
-from pipeline.ingest.records import MAX_TEXT_CHARS, UnreadableFile, read_checked_bytes
-from pipeline.items import Item, Quarantined, make_item_id, stable_hash
-from pipeline.normalise import detect_language, normalise_text
-from pipeline.redact import pseudonymise, redact
+from pipeline.ingest.intake import build_item, file_quarantine
+from pipeline.ingest.records import UnreadableFile, read_checked_bytes
+from pipeline.items import Item, Quarantined, make_item_id
+from pipeline.normalise import normalise_text
+from pipeline.redact import pseudonymise
 from pipeline.touchpoints import TouchpointMap
 
 FALLBACK_CHARSETS = ("utf-8", "gb18030", "big5")
@@ -59,10 +59,19 @@ def _decode(payload: bytes, declared: str | None) -> str:
 
 
 def _header(msg: Message, name: str) -> str:
-    """A header with its RFC 2047 encoded words decoded (unknown or wrong charsets fall back)."""
+    """A header with its RFC 2047 encoded words decoded (unknown or wrong charsets fall back). Raw 8-bit
+    header bytes (a UTF-8 or GBK subject sent without encoding) are decoded like a body, not as ASCII."""
     raw = msg.get(name)
     if raw is None:
         return ""
+    if isinstance(raw, email.header.Header):  # the parser wraps 8-bit headers; their bytes survive as surrogates
+        raw_bytes = None
+        for key, value in msg._headers:  # noqa: SLF001 - the only place the raw value is kept
+            if key.lower() == name.lower():
+                raw_bytes = value.encode("ascii", "surrogateescape") if isinstance(value, str) else None
+                break
+        if raw_bytes is not None:
+            raw = _decode(raw_bytes, None)
     parts = email.header.decode_header(str(raw))
     return "".join(p if isinstance(p, str) else _decode(p, c) for p, c in parts).strip()
 
@@ -120,55 +129,69 @@ def message_to_item(msg: Message, source: str, locator: str, touchpoints: Touchp
     mailbox_to = email.utils.parseaddr(_header(msg, "To"))[1] or None
     message_id = _header(msg, "Message-ID").strip() or None
     body, attachments = body_text(msg)
-    new_words = redact(strip_quotes(body))
-    payload = redact(f"Subject: {subject}\n\n{body[:4000]}")
-
-    def bad(reason: str) -> Quarantined:
-        return Quarantined("email", source, locator, reason, payload)
-
-    if len(new_words) > MAX_TEXT_CHARS:
-        return bad(f"body is {len(new_words)} characters, over the {MAX_TEXT_CHARS} limit")
-    text = normalise_text(new_words)
-    if not text:
-        return bad("no text body (empty, only quoted history, or attachments only)")
+    payload = f"Subject: {subject}\n\n{body[:4000]}"
     date = None
     if _header(msg, "Date"):
         try:
             date = email.utils.parsedate_to_datetime(_header(msg, "Date"))
             date = date.astimezone(tz=None).replace(tzinfo=None) if date.tzinfo else date
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             date = None
     touchpoint, stage = touchpoints.resolve("email", source, mailbox_to, None, None)
-    return Item(
-        item_id=make_item_id("email", "message-id", message_id, text) if message_id
-        else make_item_id("email", source, None, text),
-        channel="email", source=source, locator=locator, text=text, raw_text=new_words,
-        language=detect_language(text), content_hash=stable_hash(text), external_id=message_id,
-        entity=mailbox_to, touchpoint=touchpoint, journey_stage=stage, created_at=date,
-        meta={"subject": redact(normalise_text(subject)), "sender": pseudonymise(sender, "sender"),
-              "in_reply_to": _header(msg, "In-Reply-To").strip() or None,
-              "references": _header(msg, "References").split() or None, "attachments": attachments},
-    )
+    item = build_item(
+        "email", source, locator, strip_quotes(body), payload, what="body",
+        identity=make_item_id("email", "message-id", message_id, "") if message_id else None,
+        external_id=pseudonymise(message_id, "msg"), entity=mailbox_to, touchpoint=touchpoint,
+        journey_stage=stage, created_at=date, company_touchpoint=True,
+        meta={"subject": normalise_text(subject), "sender": pseudonymise(sender, "sender"),
+              "in_reply_to": pseudonymise(_header(msg, "In-Reply-To"), "msg"),
+              "references": [pseudonymise(r, "msg") for r in _header(msg, "References").split()] or None,
+              "attachments": attachments})
+    if isinstance(item, Quarantined) and "empty after normalisation" in item.reason:
+        item.reason = "no text body (empty, only quoted history, or attachments only)"
+    return item
 
 
 def looks_like_mbox(data: bytes) -> bool:
     return data.startswith(b"From ") and b"\n" in data[:200]
 
 
-def read_emails(path: Path, source: str | None = None, touchpoints: TouchpointMap = TouchpointMap()) -> Iterator[Item | Quarantined]:
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]")
+
+
+def split_mbox(data: bytes) -> list[bytes]:
+    """The messages of an mbox file. A line starting "From " separates messages only where a message
+    can start — at the top, or after a blank line and followed by a header line — so an unescaped
+    "From " line inside a body (mboxo writers leave them) stays in that body."""
+    lines = data.replace(b"\r\n", b"\n").split(b"\n")
+    starts = [i for i, line in enumerate(lines)
+              if line.startswith(b"From ") and (i == 0 or not lines[i - 1].strip())
+              and i + 1 < len(lines) and _HEADER_LINE.match(lines[i + 1])]
+    if not starts or starts[0] != 0:
+        starts = [0, *starts]
+    bounds = [*starts, len(lines)]
+    return [b"\n".join(lines[a + 1:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def read_emails(path: Path, source: str | None = None, touchpoints: TouchpointMap = TouchpointMap(),
+                data: bytes | None = None) -> Iterator[Item | Quarantined]:
     """Every message of an .eml or mbox file as an Item or a Quarantined; never raises for bad data."""
     source = source or path.name
     try:
-        data = read_checked_bytes(path, "an email")
+        data = read_checked_bytes(path, "an email", data)
     except UnreadableFile as exc:
-        yield Quarantined("email", source, "file", f"{path}: {exc}", path.read_bytes()[:200].decode("utf-8", "replace"))
+        yield file_quarantine("email", source, path, str(exc), data)
         return
     if looks_like_mbox(data):
-        for n, msg in enumerate(mailbox.mbox(str(path), create=False), start=1):
+        for n, raw in enumerate(split_mbox(data), start=1):
+            msg = email.message_from_bytes(raw)
+            if not msg.keys():
+                yield Quarantined("email", source, f"message {n}", "no email headers", raw[:2000])
+                continue
             yield message_to_item(msg, source, f"message {n}", touchpoints)
         return
     msg = email.message_from_bytes(data)
     if not msg.keys():
-        yield Quarantined("email", source, "file", f"{path}: no email headers", redact(data[:2000].decode("utf-8", "replace")))
+        yield file_quarantine("email", source, path, "no email headers", data)
         return
     yield message_to_item(msg, source, "file", touchpoints)

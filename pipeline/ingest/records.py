@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
@@ -41,8 +42,41 @@ def parse_datetime(value: Any) -> datetime:
     return stamp.to_pydatetime()
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: mostly-NUL odd (LE) or even (BE) bytes in a text's head."""
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros.count(0) >= 0.6 * len(zeros):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def unicode_text(data: bytes) -> str | None:
+    """The text of a UTF-16/32 file (by its byte-order mark, or by the NUL pattern of UTF-16), else None."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(f"starts with a {encoding} byte-order mark but is not valid {encoding}: {exc}") from exc
+    return _utf16_without_bom(data) if b"\x00" in data[:4096] else None
+
+
 def decode_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312)."""
+    """UTF-16/32 (byte-order mark), UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312)."""
+    text = unicode_text(data)
+    if text is not None:
+        return text
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
@@ -51,54 +85,114 @@ def decode_bytes(data: bytes) -> str:
     raise UnreadableFile(f"not valid {' or '.join(ENCODINGS)} text")
 
 
-def read_checked_bytes(path: Path, what: str) -> bytes:
-    """The file's bytes, refusing empty files and binary ones (NUL bytes) as not being `what`."""
-    data = path.read_bytes()
+def read_checked_bytes(path: Path, what: str, data: bytes | None = None) -> bytes:
+    """The file's bytes, refusing empty files and binary ones (NUL bytes that are not UTF-16/32 text)."""
+    data = path.read_bytes() if data is None else data
     if not data.strip():
         raise UnreadableFile("empty file")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and unicode_text(data) is None:
         raise UnreadableFile(f"binary content (NUL bytes), not {what}")
     return data
 
 
-def _read_csv(text: str, delimiter: str) -> Iterator[Record | Quarantined]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def split_lines(text: str) -> list[str]:
+    """Lines at "\n" only (with "\r\n" and lone "\r" as line ends): never at U+2028/U+0085 inside a
+    JSON string or a review, as `str.splitlines` would."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+#: A quoted CSV field may run over this many physical lines before its opening quote is judged never closed.
+MAX_RECORD_LINES = 5000
+
+
+def _parse_csv(chunk: str, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(chunk, newline=""), delimiter=delimiter, strict=True))
+
+
+def _first_record(lines: list[str], start: int, delimiter: str) -> tuple[list[str], int]:
+    """The record that starts at line `start` and the index of the line after it. Raises `csv.Error`
+    for a malformed record, including a quoted field still open after `MAX_RECORD_LINES` lines."""
+    stop = min(len(lines), start + MAX_RECORD_LINES)
+    consumed = start
+
+    def feed() -> Iterator[str]:
+        nonlocal consumed
+        while consumed < stop:
+            consumed += 1
+            yield lines[consumed - 1] + "\n"
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
     try:
-        header = next(reader)
+        row = next(reader)
     except StopIteration:
+        return [], consumed
+    return row, consumed
+
+
+def _read_csv(text: str, delimiter: str) -> Iterator[Record | Quarantined]:
+    """Records of a CSV/TSV text. A malformed record — text after a closing quote, a quote opened and
+    never closed, a quoted field that ran into the next records and came out with the wrong number of
+    fields — costs that record only: it is quarantined with its raw first line, and reading goes on at
+    the line after it, so the records that follow are read as they are."""
+    lines = split_lines(text)
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
         return
+    try:
+        header_rows = _parse_csv(lines[0], delimiter)
     except csv.Error as exc:
         raise UnreadableFile(f"header is not valid CSV: {exc}") from exc
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    if not header_rows:
+        return
+    header = [h.strip().lstrip("\ufeff") for h in header_rows[0]]
+    width = len(header)
     number = 0
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            number += 1
-            yield Quarantined("", "", f"record {number} (line {line})", f"malformed CSV: {exc}", "")
-            return  # the csv module cannot resynchronise after a broken quote
-        if not any(cell.strip() for cell in row):
-            continue  # blank line, not a record
-        number += 1
-        locator = f"record {number} (line {line})"
-        if len(row) != len(header):
-            yield Quarantined("", "", locator, f"has {len(row)} fields, header has {len(header)}",
-                              json.dumps(row, ensure_ascii=False))
+    i = 1
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
             continue
+        number += 1
+        locator = f"record {number} (line {i + 1})"
+        try:
+            row, end = _first_record(lines, i, delimiter)
+        except csv.Error as exc:
+            reason = str(exc)
+            if "end of data" in reason or "EOF" in reason:
+                reason = f"a quote is opened and never closed within {MAX_RECORD_LINES} lines"
+            yield Quarantined("", "", locator, f"malformed CSV: {reason}", lines[i])
+            i += 1
+            continue
+        if len(row) != width:
+            if end - i > 1:  # a quote ran over line ends into what follows: keep only its first line out
+                yield Quarantined("", "", locator, f"malformed CSV: a quoted field runs over {end - i} lines and "
+                                  f"the record has {len(row)} fields, header has {width}", lines[i])
+                i += 1
+                continue
+            yield Quarantined("", "", locator, f"has {len(row)} fields, header has {width}",
+                              json.dumps(row, ensure_ascii=False))
+            i = end
+            continue
+        i = end
         yield locator, dict(zip(header, row))
 
 
+def parse_json(text: str) -> Any:
+    """`json.loads`, with nesting too deep for the parser reported as a JSON error, not a crash."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
 def _read_jsonl(text: str) -> Iterator[Record | Quarantined]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         locator = f"line {number}"
         try:
-            record = json.loads(line)
+            record = parse_json(line)
         except json.JSONDecodeError as exc:
             yield Quarantined("", "", locator, f"invalid JSON: {exc.msg} at column {exc.colno}", line)
             continue
@@ -108,14 +202,62 @@ def _read_jsonl(text: str) -> Iterator[Record | Quarantined]:
         yield locator, record
 
 
+_WS = re.compile(r"\s*")
+
+
+def json_elements(text: str) -> Iterator[tuple[str, Any] | Quarantined]:
+    """(locator, value) for each element of a top-level JSON array, parsed one at a time, so a file cut
+    mid-record keeps every complete element and quarantines only the tail; a single top-level value is
+    one element. Raises `UnreadableFile` when not even the start is JSON."""
+    decoder = json.JSONDecoder()
+    pos = _WS.match(text).end()
+    if not text.startswith("[", pos):
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            message = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            raise UnreadableFile(f"invalid JSON: {message}") from None
+        if text[end:].strip():
+            raise UnreadableFile(f"invalid JSON: extra data after the value at character {end}")
+        yield "element 1", value
+        return
+    pos = _WS.match(text, pos + 1).end()
+    number = 0
+    if text.startswith("]", pos):
+        return
+    while True:
+        number += 1
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            message = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            tail = text[pos:]
+            cut = "" if tail.strip() else " (the file ends here)"
+            yield Quarantined("", "", f"element {number} (character {pos})",
+                              f"invalid JSON from element {number} on: {message}{cut} — file truncated or corrupt",
+                              tail)
+            return
+        yield f"element {number}", value
+        pos = _WS.match(text, end).end()
+        if text.startswith(",", pos):
+            pos = _WS.match(text, pos + 1).end()
+            continue
+        if text.startswith("]", pos):
+            rest = text[pos + 1:]
+            if rest.strip():
+                yield Quarantined("", "", f"after element {number}", "extra data after the JSON array", rest)
+            return
+        yield Quarantined("", "", f"element {number + 1} (character {pos})",
+                          "invalid JSON: expected ',' or ']' between elements — file truncated or corrupt", text[pos:])
+        return
+
+
 def _read_json(text: str) -> Iterator[Record | Quarantined]:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UnreadableFile(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
-    records = doc if isinstance(doc, list) else [doc]
-    for number, record in enumerate(records, start=1):
-        locator = f"element {number}"
+    for entry in json_elements(text):
+        if isinstance(entry, Quarantined):
+            yield entry
+            continue
+        locator, record = entry
         if isinstance(record, dict):
             yield locator, record
         else:
@@ -123,7 +265,7 @@ def _read_json(text: str) -> Iterator[Record | Quarantined]:
                               json.dumps(record, ensure_ascii=False))
 
 
-def _read_parquet(path: Path) -> Iterator[Record]:
+def _read_parquet(path: Path | io.BytesIO) -> Iterator[Record]:
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a corrupt file
@@ -135,16 +277,17 @@ def _read_parquet(path: Path) -> Iterator[Record]:
             yield f"row {number}", record
 
 
-def read_records(path: Path) -> Iterator[Record | Quarantined]:
+def read_records(path: Path, data: bytes | None = None) -> Iterator[Record | Quarantined]:
     """Yield (locator, record) for every record of a tabular file, or `Quarantined` for bad ones.
+    `data` is the file's bytes when the caller has read them already (so what was hashed is what is parsed).
 
     Raises `UnreadableFile` when nothing of the file can be read.
     """
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        yield from _read_parquet(path)
+        yield from _read_parquet(path if data is None else io.BytesIO(data))
         return
-    text = decode_bytes(read_checked_bytes(path, "a text export"))
+    text = decode_bytes(read_checked_bytes(path, "a text export", data))
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(text)
     elif suffix == ".json":

@@ -10,10 +10,9 @@ from typing import Any, Iterator
 
 import yaml
 
-from pipeline.ingest.records import MAX_TEXT_CHARS, UnreadableFile, parse_datetime, read_records
-from pipeline.items import Item, Quarantined, make_item_id, stable_hash
-from pipeline.normalise import detect_language, normalise_text
-from pipeline.redact import redact
+from pipeline.ingest.intake import build_item, file_quarantine
+from pipeline.ingest.records import UnreadableFile, parse_datetime, read_records
+from pipeline.items import Item, Quarantined
 from pipeline.touchpoints import TouchpointMap
 
 #: Column names tried, in order, when the mapping leaves a field unset.
@@ -81,7 +80,7 @@ def _parse_rating(value: Any, scale: int) -> float:
 def record_to_item(record: dict[str, Any], locator: str, source: str, columns: dict[str, str],
                    mapping: ColumnMapping, touchpoints: TouchpointMap) -> Item | Quarantined:
     """One record → an Item (PII redacted), or a Quarantined naming the reason (payload redacted too)."""
-    payload = redact(json.dumps(record, ensure_ascii=False, default=str))
+    payload = json.dumps(record, ensure_ascii=False, default=str)
 
     def bad(reason: str) -> Quarantined:
         return Quarantined("review", source, locator, reason, payload)
@@ -91,13 +90,6 @@ def record_to_item(record: dict[str, Any], locator: str, source: str, columns: d
     raw = record.get(columns["text"])
     if _blank(raw):
         return bad(f"empty text in column {columns['text']!r}")
-    raw = str(raw)
-    if len(raw) > MAX_TEXT_CHARS:
-        return bad(f"text is {len(raw)} characters, over the {MAX_TEXT_CHARS} limit")
-    raw = redact(raw)
-    text = normalise_text(raw)
-    if not text:
-        return bad("text is empty after normalisation (only whitespace or control characters)")
 
     def get(name: str) -> str | None:
         value = record.get(columns[name]) if name in columns else None
@@ -112,39 +104,26 @@ def record_to_item(record: dict[str, Any], locator: str, source: str, columns: d
     if (value := get("created_at")) is not None:
         try:
             created_at = parse_datetime(value)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             return bad(f"bad date {value!r} in column {columns['created_at']!r}: {exc}")
 
-    external_id = get("external_id")
     entity = get("entity")
     touchpoint, stage = touchpoints.resolve("review", source, entity, get("touchpoint"), get("journey_stage"))
     used = set(columns.values())
-    return Item(
-        item_id=make_item_id("review", source, external_id, text),
-        channel="review",
-        source=source,
-        locator=locator,
-        text=text,
-        raw_text=raw,
-        language=detect_language(text),
-        content_hash=stable_hash(text),
-        external_id=external_id,
-        entity=entity,
-        touchpoint=touchpoint,
-        journey_stage=stage,
-        created_at=created_at,
-        rating=rating,
+    return build_item(
+        "review", source, locator, str(raw), payload, external_id=get("external_id"), entity=entity,
+        touchpoint=touchpoint, journey_stage=stage, created_at=created_at, rating=rating,
         rating_scale=mapping.rating_scale if rating is not None else None,
-        meta={k: redact(v) if isinstance(v, str) else v for k, v in record.items() if k not in used and not _blank(v)},
+        meta={k: v for k, v in record.items() if k not in used and not _blank(v)},
     )
 
 
 def read_reviews(path: Path, mapping: ColumnMapping = ColumnMapping(), source: str | None = None,
-                 touchpoints: TouchpointMap = TouchpointMap()) -> Iterator[Item | Quarantined]:
+                 touchpoints: TouchpointMap = TouchpointMap(), data: bytes | None = None) -> Iterator[Item | Quarantined]:
     """Every record of a review export as an Item or a Quarantined; never raises for bad data."""
     source = source or path.name
     try:
-        for entry in read_records(path):
+        for entry in read_records(path, data):
             if isinstance(entry, Quarantined):
                 entry.channel, entry.source = "review", source
                 yield entry
@@ -153,4 +132,4 @@ def read_reviews(path: Path, mapping: ColumnMapping = ColumnMapping(), source: s
             columns = mapping.resolve(list(record))
             yield record_to_item(record, locator, source, columns, mapping, touchpoints)
     except UnreadableFile as exc:
-        yield Quarantined("review", source, "file", f"{path}: {exc}", path.read_bytes()[:2000].decode("utf-8", "replace"))
+        yield file_quarantine("review", source, path, str(exc), data)

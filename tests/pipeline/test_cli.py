@@ -63,17 +63,17 @@ def test_stats_reconcile(sample_db):
     assert result.exit_code == 0, result.output
     stats = json.loads(result.stdout)
     by_source = {s["source"]: s for s in stats["sources"]}
-    reviews = by_source["dianping_aic2018.csv"]
+    reviews = by_source["reviews/dianping_aic2018.csv"]  # sources are paths under the landing folder
     assert (reviews["items"], reviews["coded"], reviews["quarantined"]) == (2000, 2000, 0)
-    assert by_source["hotline_vendor_a.jsonl"]["quarantined"] == 1      # the abandoned call
-    assert by_source["feedback_inbox.mbox"]["near_dups"] == 1          # the complaint sent twice
+    assert by_source["calls/hotline_vendor_a.jsonl"]["quarantined"] == 1      # the abandoned call
+    assert by_source["emails/feedback_inbox.mbox"]["near_dups"] == 1          # the complaint sent twice
     assert all(r["ok"] for r in stats["reconciliation"])
 
 
 def test_query_is_read_only(sample_db):
     result = voc("query", "DROP TABLE items", "--db", sample_db)
     assert result.exit_code == 2
-    assert "read-only" in result.output
+    assert "only reading statements" in result.output
     assert query_json(sample_db, "SELECT count(*) AS n FROM items") == [{"n": 2013}]
 
 

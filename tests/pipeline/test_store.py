@@ -26,8 +26,8 @@ def test_schema_is_versioned_and_migrations_are_idempotent(tmp_path):
 
 def test_reingest_adds_nothing(store, tmp_path):
     path = write(tmp_path / "r.csv", "id,content\n1,好吃\n2,难吃\n2,难吃\n3,\n")
-    assert ingest(store, path) == (2, 1, 0)
-    assert ingest(store, path) == (0, 3, 0)
+    assert ingest(store, path) == (2, 1, 0, 0)
+    assert ingest(store, path) == (0, 3, 0, 0)
     assert store.scalar("SELECT count(*) FROM items") == 2
     assert store.scalar("SELECT count(*) FROM quarantine") == 1
 

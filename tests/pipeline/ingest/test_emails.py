@@ -5,6 +5,7 @@ from email.mime.text import MIMEText
 import pytest
 
 from pipeline.ingest.emails import read_emails, strip_quotes
+from pipeline.redact import pseudonymise
 from pipeline.items import Item, Quarantined
 from pipeline.paths import SAMPLES_DIR
 
@@ -74,7 +75,9 @@ def test_mbox_thread_headers_sender_and_attachments():
     entries = list(read_emails(EMAILS / "feedback_inbox.mbox"))
     assert len(entries) == 5 and all(isinstance(e, Item) for e in entries)
     reply = entries[2]
-    assert reply.locator == "message 3" and reply.meta["in_reply_to"] == "<mbox-001@mail.example.com>"
+    # thread headers are pseudonymised like the message id they point at, so threads still link
+    assert reply.locator == "message 3" and reply.meta["in_reply_to"] == pseudonymise("<mbox-001@mail.example.com>", "msg")
+    assert reply.meta["in_reply_to"] in {e.external_id for e in entries} and "mail.example.com" not in str(reply.meta)
     assert "之前" not in reply.text and "写道" not in reply.text and "[银行卡号]" in reply.text
     assert reply.meta["sender"].startswith("sender:") and "zhang" not in str(reply.meta)
     assert entries[4].meta["attachments"] == [{"filename": "invoice.png", "content_type": "application/octet-stream", "bytes": 21}]

@@ -39,7 +39,7 @@ def test_parquet_rows(tmp_path):
 @pytest.mark.parametrize("name, data, reason", [
     ("bin.csv", b"\x00\x01\x02binary", "binary"),
     ("bad.csv", b"\xff\xfe\xfa\xfb\x81", "not valid"),
-    ("bad.json", b'[{"text": "x"', "invalid JSON"),
+    ("bad.json", b'{"text": "x"', "invalid JSON"),
     ("bad.parquet", b"PAR1 not really", "Parquet"),
     ("notes.txt", b"hello", "unsupported"),
 ])
