@@ -17,6 +17,7 @@ Customer identifiers are pseudonymised with a salted hash (`pseudonymise`), so o
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import unicodedata
@@ -28,8 +29,10 @@ PLACEHOLDERS = {"mobile": "[手机号]", "landline": "[电话]", "id_card": "[�
 
 _DASHES = set("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63\ufe58\u30fc")
 _SEP = r"[ .\-]{0,2}"  # between digit groups: spaces, dots, hyphens (after folding)
-_EMAIL = re.compile(r"(?:[\w%+\-]+(?:\.[\w%+\-]+)*)\s{0,2}@\s{0,2}[A-Za-z0-9\-]+(?:\s{0,2}\.\s{0,2}[A-Za-z0-9\-]+)*"
-                    r"\s{0,2}\.\s{0,2}[A-Za-z]{2,}")
+#: An email is found from its `@`: a local part of up to 64 word characters (Chinese ones included)
+#: to the left, a domain to the right, up to two spaces on each side of the `@`.
+_LOCAL_CHAR = re.compile(r"[\w%+\-.]")
+_DOMAIN = re.compile(r" {0,2}[A-Za-z0-9\-]+(?: {0,2}\. {0,2}[A-Za-z0-9\-]+)* {0,2}\. {0,2}[A-Za-z]{2,}")
 _ID_CARD = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{16}}{_SEP}[\dXx](?![\dXx])")
 _OLD_ID_CARD = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{14}}(?!{_SEP}\d)")
 _CARD = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{15,18}}(?!\d)")
@@ -109,8 +112,27 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+def _email_spans(folded: str) -> list[tuple[int, int]]:
+    """Email addresses around each `@` (linear in the text: no pattern scans a long run of Han)."""
+    spans = []
+    for at in (i for i, ch in enumerate(folded) if ch == "@"):
+        domain = _DOMAIN.match(folded, at + 1)
+        if not domain:
+            continue
+        end_local = at
+        while end_local > 0 and at - end_local < 2 and folded[end_local - 1] == " ":
+            end_local -= 1
+        start = end_local
+        while start > 0 and end_local - start < 64 and _LOCAL_CHAR.match(folded[start - 1]):
+            start -= 1
+        while start < end_local and folded[start] == ".":
+            start += 1
+        if start < end_local:
+            spans.append((start, domain.end()))
+    return spans
+
+
 _RULES: tuple[tuple[str, re.Pattern, Any], ...] = (
-    ("email", _EMAIL, None),
     ("id_card", _ID_CARD, valid_id_card),
     ("bank_card", _CARD, valid_luhn),
     ("mobile", _MOBILE, None),
@@ -124,7 +146,7 @@ def pii_spans(text: str) -> list[tuple[int, int, str]]:
     if not text or not _CANDIDATE.search(text):
         return []
     folded, index = fold(text)
-    taken: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int, str]] = [(s, e, "email") for s, e in _email_spans(folded)] if "@" in folded else []
     for kind, pattern, check in _RULES:
         for match in pattern.finditer(folded):
             start, end = match.span()
@@ -145,8 +167,17 @@ def redact(text: str) -> str:
     return text
 
 
-def redact_value(value: Any) -> Any:
+#: Metadata nested deeper than this is kept as one redacted JSON string (no recursion limit to hit).
+MAX_META_DEPTH = 32
+
+
+def redact_value(value: Any, depth: int = 0) -> Any:
     """Redact a metadata value of any shape: strings, numbers that hold PII, nested lists and dicts."""
+    if depth > MAX_META_DEPTH and isinstance(value, (dict, list, tuple, set)):
+        try:
+            return redact(json.dumps(value, ensure_ascii=False, default=str))
+        except (RecursionError, ValueError):
+            return "[metadata nested too deeply to keep]"
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -156,9 +187,9 @@ def redact_value(value: Any) -> Any:
         masked = redact(text)
         return value if masked == text else masked
     if isinstance(value, dict):
-        return {redact(str(k)): redact_value(v) for k, v in value.items()}
+        return {redact(str(k)): redact_value(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
-        return [redact_value(v) for v in value]
+        return [redact_value(v, depth + 1) for v in value]
     if hasattr(value, "isoformat"):
         return value
     return redact(str(value))

@@ -58,6 +58,13 @@ def _decode(payload: bytes, declared: str | None) -> str:
     return payload.decode("utf-8", errors="replace")
 
 
+def _unescape(value: str | None) -> str | None:
+    """A header parameter that arrived as raw 8-bit bytes (kept by the parser as surrogates), decoded."""
+    if value is None or not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    return _decode(value.encode("utf-8", "surrogateescape"), None)
+
+
 def _header(msg: Message, name: str) -> str:
     """A header with its RFC 2047 encoded words decoded (unknown or wrong charsets fall back). Raw 8-bit
     header bytes (a UTF-8 or GBK subject sent without encoding) are decoded like a body, not as ASCII."""
@@ -96,10 +103,11 @@ def body_text(msg: Message) -> tuple[str, list[dict]]:
     for part in parts:
         if part.is_multipart():
             continue
-        disposition = (part.get("Content-Disposition") or "").lower()
+        disposition = str(part.get("Content-Disposition") or "").lower()
         payload = part.get_payload(decode=True) or b""
-        if "attachment" in disposition or part.get_filename():
-            attachments.append({"filename": part.get_filename(), "content_type": part.get_content_type(),
+        filename = _unescape(part.get_filename())
+        if "attachment" in disposition or filename:
+            attachments.append({"filename": filename, "content_type": part.get_content_type(),
                                 "bytes": len(payload)})
             continue
         kind = part.get_content_type()

@@ -230,12 +230,10 @@ def json_elements(text: str) -> Iterator[tuple[str, Any] | Quarantined]:
         try:
             value, end = decoder.raw_decode(text, pos)
         except (json.JSONDecodeError, RecursionError) as exc:
-            message = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            tail = text[pos:]
-            cut = "" if tail.strip() else " (the file ends here)"
+            why = (f"{exc.msg} — file truncated or corrupt" if isinstance(exc, json.JSONDecodeError)
+                   else "nested too deeply for the parser")
             yield Quarantined("", "", f"element {number} (character {pos})",
-                              f"invalid JSON from element {number} on: {message}{cut} — file truncated or corrupt",
-                              tail)
+                              f"invalid JSON from element {number} to the end: {why}", text[pos:])
             return
         yield f"element {number}", value
         pos = _WS.match(text, end).end()

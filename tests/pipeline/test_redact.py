@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.redact import pseudonymise, redact, valid_id_card, valid_luhn
+from pipeline.redact import pseudonymise, redact, redact_value, valid_id_card, valid_luhn
 
 ID = "11010519491231002X"          # checksum-valid, real-looking birth date
 CARD = "4111111111111111"          # Luhn-valid test card number
@@ -45,3 +45,33 @@ def test_pseudonyms_are_stable_salted_and_not_reversible(monkeypatch):
     monkeypatch.setenv("VOC_PII_SALT", "another-deployment")
     assert pseudonymise("13812345678") != first
     assert pseudonymise(None) is None
+
+
+@pytest.mark.parametrize("text, placeholder", [
+    ("电话１３９１２３４５６７８", "[手机号]"),              # full-width digits
+    ("手机139\u200b1234\u00a05678", "[手机号]"),          # zero-width space and NBSP between groups
+    ("139\u30001234\t5678", "[手机号]"),                  # ideographic space and tab
+    ("１３９－１２３４－５６７８", "[手机号]"),              # full-width hyphens
+    ("139\u00ad1234\u00ad5678", "[手机号]"),              # soft hyphens
+    ("139.1234.5678", "[手机号]"),
+    ("tel13912345678", "[手机号]"),
+    ("电话:13912345678", "[手机号]"),
+    ("身份证110105900307001", "[身份证号]"),              # 15-digit first-generation ID
+    ("身份证 110105 19900307 1239", "[身份证号]"),         # 18-digit ID with spaces
+    ("李华@example.com", "[邮箱]"),                       # Chinese local part
+    ("li.hua @ example.com", "[邮箱]"),                   # spaces around @
+    ("li.hua＠example．com", "[邮箱]"),                   # full-width at sign and dot
+])
+def test_pii_hidden_by_width_separators_and_prefixes(text, placeholder):
+    masked = redact(text)
+    assert placeholder in masked and not any(ch.isdigit() for ch in masked.replace(placeholder, ""))
+    assert "@" not in masked and "＠" not in masked
+
+
+def test_masking_keeps_the_text_around_the_number():
+    assert redact("联系我１３９\u200b１２３４ ５６７８谢谢") == "联系我[手机号]谢谢"
+
+
+def test_metadata_values_of_any_shape_are_redacted():
+    value = {"phone": 13912345678, "nested": [{"mail": "li@example.com"}], "count": 3, "ok": True}
+    assert redact_value(value) == {"phone": "[手机号]", "nested": [{"mail": "[邮箱]"}], "count": 3, "ok": True}

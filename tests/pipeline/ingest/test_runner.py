@@ -47,13 +47,13 @@ def test_bad_input_corpus_is_fully_accounted_for(tmp_path):
     runner = CliRunner()
     result = runner.invoke(app, ["run", str(corpus), "--db", str(db), "--models", str(tmp_path / "none"), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    stats = json.loads(runner.invoke(app, ["stats", "--db", str(db), "--json"]).stdout)
-    assert all(r["ok"] for r in stats["reconciliation"])
-    reasons = {(q["source"], q["reason"].split(":")[-1].strip() if q["source"] in ("binary.csv", "empty.jsonl") else q["reason"])
-               for q in stats["quarantine"]}
-    by_source = {}
+    outcome = runner.invoke(app, ["stats", "--db", str(db), "--json"])
+    assert outcome.exit_code == 0, outcome.output  # reconciled and complete
+    stats = json.loads(outcome.stdout)
+    assert all(r["ok"] and r["last_run"] == "finished" for r in stats["reconciliation"])
+    by_source: dict[str, list[str]] = {}
     for q in stats["quarantine"]:
-        by_source.setdefault(q["source"], []).append(q["reason"])
+        by_source.setdefault(q["source"], []).extend([q["reason"]] * q["records"])
     assert any("invalid JSON" in r for r in by_source["truncated_call.json"])
     assert any("empty file" in r for r in by_source["empty.jsonl"])
     assert any("binary" in r for r in by_source["binary.csv"])
@@ -65,6 +65,13 @@ def test_bad_input_corpus_is_fully_accounted_for(tmp_path):
     assert any("no text body" in r for r in by_source["attachment_only.eml"])
     assert sorted(by_source["bom_quotes_newlines.csv"]) == [
         "bad rating in column 'rating': could not convert string to float: 'x'", "empty text in column 'content'"]
-    items = {(s["source"], s["items"]) for s in stats["sources"] if s["items"]}
-    assert items == {("bom_quotes_newlines.csv", 2), ("no_customer_turn.jsonl", 1)}
-    assert reasons  # every quarantine row has a reason
+    # every file of the corpus, counted by hand from its content: (items stored, records quarantined)
+    expected = {
+        "attachment_only.eml": (0, 1), "binary.csv": (0, 1), "bom_quotes_newlines.csv": (2, 2), "empty.jsonl": (0, 1),
+        "no_customer_turn.jsonl": (1, 2), "truncated_call.json": (0, 1), "unreadable_encoding.csv": (0, 1),
+        "huge.jsonl": (0, 1), "mystery.log": (0, 1), "conflicting_ids.csv": (3, 1), "csv_quote_errors.csv": (5, 2),
+        "deep_nesting.json": (2, 1), "line_separators.jsonl": (2, 0), "pii_hidden.jsonl": (4, 1),
+        "truncated_array.json": (99, 1), "unescaped_from.mbox": (2, 0), "utf16_bom.csv": (2, 0),
+    }
+    found = {s["source"]: (s["items"], s["quarantined"]) for s in stats["sources"]}
+    assert found == expected
