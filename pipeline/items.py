@@ -23,10 +23,14 @@ def stable_hash(*parts: str, length: int = 16) -> str:
     return digest[:length]
 
 
-def make_item_id(channel: str, source: str, external_id: str | None, text: str) -> str:
-    """Stable id: from source + external id when the source has ids, else from the content."""
+def make_item_id(channel: str, source: str, external_id: str | None, text: str, touchpoint: str | None = None) -> str:
+    """Stable id: from source + external id when the source has ids, else from the content *where it
+    was said* — the same short text at two touchpoints is two items (a touchpoint-less item keeps the
+    content-only id it always had)."""
     if external_id:
         return stable_hash(channel, source, str(external_id))
+    if touchpoint:
+        return stable_hash(channel, "content", text, f"@{touchpoint}")
     return stable_hash(channel, "content", text)
 
 

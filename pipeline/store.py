@@ -25,6 +25,7 @@ from pipeline.aggregate import view_statements
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.schema import MIGRATIONS, SCHEMA_VERSION
 from pipeline.taxonomy import Taxonomy
+from pipeline.touchpoints import said_at
 
 ITEM_COLUMNS = [
     "item_id", "channel", "source", "locator", "external_id", "feedback_kind", "entity", "touchpoint",
@@ -252,29 +253,40 @@ class Store:
             return set()
         return {r[0] for r in self.fetchall(f"SELECT {key} FROM {table} WHERE {key} = ANY(?)", [list(ids)])}
 
-    def _originals(self, hashes: Sequence[str]) -> dict[tuple[str, str], str]:
-        """(channel, content hash) → id of the stored item that first had that content."""
+    def _originals(self, hashes: Sequence[str]) -> dict[tuple[str, str | None, str], str]:
+        """(channel, touchpoint, content hash) → id of the earliest-ingested item with that content
+        said at that touchpoint: exact duplicates are per touchpoint, so a copy at another store counts there."""
         if not hashes:
             return {}
-        rows = self.fetchall("""SELECT channel, content_hash, min(item_id) FROM items
-                                WHERE duplicate_of IS NULL AND content_hash = ANY(?) GROUP BY 1, 2""", [list(hashes)])
-        return {(c, h): i for c, h, i in rows}
+        rows = self.fetchall("""SELECT channel, said_at, content_hash, item_id FROM (
+                                  SELECT channel, said_at, content_hash, item_id, row_number() OVER (
+                                    PARTITION BY channel, said_at, content_hash ORDER BY ingest_seq, item_id) AS rn
+                                  FROM (SELECT *, CASE WHEN touchpoint = channel || ':' || source THEN NULL
+                                                       ELSE touchpoint END AS said_at FROM items) i
+                                  WHERE duplicate_of IS NULL AND content_hash = ANY(?)) first_copies
+                                WHERE rn = 1""", [list(hashes)])
+        return {(c, t, h): i for c, t, h, i in rows}
 
-    def _stored_hashes(self, ids: Sequence[str]) -> dict[str, str]:
-        """item_id → content hash of the stored items among `ids`."""
+    def _stored(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """item_id → (content hash, touchpoint) of the stored items among `ids`."""
         if not ids:
             return {}
-        return dict(self.fetchall("SELECT item_id, content_hash FROM items WHERE item_id = ANY(?)", [list(ids)]))
+        return {i: (h, t) for i, h, t in self.fetchall(
+            "SELECT item_id, content_hash, touchpoint FROM items WHERE item_id = ANY(?)", [list(ids)])}
 
     def _legacy_ids(self, items: Sequence[Item]) -> dict[str, str]:
-        """item_id → the id the same record had before v4 keyed ids on the file's base name (only for
-        sources whose base name the store held then)."""
+        """item_id → the id the same record had in a store from before v4, which keyed external ids on
+        the file's base name and content ids on the text alone (only for stores that held items then)."""
         legacy = {(c, s) for c, s in self.fetchall("SELECT channel, source FROM legacy_sources")}
+        if not legacy:
+            return {}
         out = {}
         for item in items:
             base = item.source.rsplit("/", 1)[-1]
-            if base != item.source and item.external_id and (item.channel, base) in legacy:
+            if item.external_id and base != item.source and (item.channel, base) in legacy:
                 out[item.item_id] = make_item_id(item.channel, base, item.external_id, item.text)
+            elif not item.external_id and said_at(item.channel, item.source, item.touchpoint) and item.channel != "email":
+                out[item.item_id] = make_item_id(item.channel, item.source, None, item.text)
         return out
 
     def write_ingest_batch(self, items: Sequence[Item], quarantined: Sequence[Quarantined], run_id: str) -> IngestCounts:
@@ -294,12 +306,15 @@ class Store:
             if first is not item and first.content_hash != item.content_hash:
                 conflicts.append(self._conflict(item, first.locator))
         with self.transaction():
-            stored = self._stored_hashes(list(unique))
+            stored = {i: h for i, (h, _) in self._stored(list(unique)).items()}
             legacy = self._legacy_ids([item for item in unique.values() if item.item_id not in stored])
-            legacy_stored = self._stored_hashes(list(legacy.values()))
+            legacy_stored = self._stored(list(legacy.values()))
             fresh = []
             for item in unique.values():
-                known = stored.get(item.item_id) or legacy_stored.get(legacy.get(item.item_id, ""))
+                known = stored.get(item.item_id)
+                if known is None and item.item_id in legacy:
+                    old_hash, old_touchpoint = legacy_stored.get(legacy[item.item_id], (None, None))
+                    known = old_hash if item.external_id or old_touchpoint == item.touchpoint else None
                 if known is None:
                     fresh.append(item)
                 elif known != item.content_hash:
@@ -308,7 +323,8 @@ class Store:
             seq = self.scalar("SELECT coalesce(max(ingest_seq), 0) FROM items")
             rows, signals = [], []
             for n, item in enumerate(fresh, start=1):
-                original = originals.setdefault((item.channel, item.content_hash), item.item_id)
+                key = (item.channel, said_at(item.channel, item.source, item.touchpoint), item.content_hash)
+                original = originals.setdefault(key, item.item_id)
                 row = item.to_row()
                 row.update(ingested_at=now, ingest_run_id=run_id, ingest_seq=seq + n,
                            duplicate_of=None if original == item.item_id else original)

@@ -11,6 +11,17 @@ import yaml
 CHANNEL_STAGES = {"review": "use", "call": "service", "email": "service"}
 
 
+def default_touchpoint(channel: str, source: str) -> str:
+    """The touchpoint of an item whose source names none (no store, queue or mailbox): the source itself."""
+    return f"{channel}:{source}"
+
+
+def said_at(channel: str, source: str, touchpoint: str | None) -> str | None:
+    """Where an item was said, for identity and exact duplicates: its touchpoint, or None when that is
+    only the default (the file), so the same text re-delivered in another file still links."""
+    return None if touchpoint in (None, default_touchpoint(channel, source)) else touchpoint
+
+
 @dataclass(frozen=True)
 class TouchpointMap:
     """entity → {touchpoint, journey_stage}; channel → default journey stage.
@@ -36,6 +47,6 @@ class TouchpointMap:
                 journey_stage: str | None) -> tuple[str, str | None]:
         """(touchpoint, journey_stage): explicit values win, then the entity's mapping, then defaults."""
         mapped = self.entities.get(entity or "", {})
-        tp = touchpoint or mapped.get("touchpoint") or entity or f"{channel}:{source}"
+        tp = touchpoint or mapped.get("touchpoint") or entity or default_touchpoint(channel, source)
         stage = journey_stage or mapped.get("journey_stage") or self.channels.get(channel)
         return tp, stage

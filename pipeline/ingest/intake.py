@@ -15,6 +15,7 @@ from pipeline.ingest.records import MAX_TEXT_CHARS
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
 from pipeline.redact import pseudonymise, redact, redact_value
+from pipeline.touchpoints import said_at
 
 #: How much of an unreadable file is kept as its quarantine payload.
 FILE_PAYLOAD_BYTES = 2000
@@ -66,8 +67,9 @@ def build_item(channel: str, source: str, locator: str, raw_text: str, payload: 
     if not text:
         return bad(f"{what} is empty after normalisation (only whitespace, control characters or nothing)")
     ext = safe_identifier(external_id)
+    touchpoint = touchpoint if company_touchpoint or not touchpoint else redact(touchpoint)
     return Item(
-        item_id=identity or make_item_id(channel, source, ext, text),
+        item_id=identity or make_item_id(channel, source, ext, text, said_at(channel, source, touchpoint)),
         channel=channel,  # type: ignore[arg-type]
         source=source,
         locator=locator,
@@ -77,7 +79,7 @@ def build_item(channel: str, source: str, locator: str, raw_text: str, payload: 
         content_hash=stable_hash(text),
         external_id=ext,
         entity=entity if company_touchpoint or not entity else redact(entity),
-        touchpoint=touchpoint if company_touchpoint or not touchpoint else redact(touchpoint),
+        touchpoint=touchpoint,
         journey_stage=redact(journey_stage) if journey_stage else journey_stage,
         created_at=created_at,
         rating=rating,

@@ -24,3 +24,14 @@ def test_near_duplicates_are_flagged_not_hidden(store, tmp_path):
     flagged = store.query("SELECT external_id, near_duplicate_of FROM items WHERE near_duplicate_of IS NOT NULL")
     assert flagged.external_id.tolist() == ["2"]
     assert flagged.near_duplicate_of[0] == store.scalar("SELECT item_id FROM items WHERE external_id = '1'")
+
+
+def test_the_same_short_text_at_two_touchpoints_is_two_items_and_counts_at_both(store, tmp_path, coder):
+    report = ingest_reviews_file(store, write(tmp_path / "s.csv", "content,store\n很好吃,南坪店\n很好吃,解放碑店\n很好吃,南坪店\n"))
+    assert (report.items_new, report.items_existing, report.duplicates) == (2, 1, 0)
+    with_ids = ingest_reviews_file(store, write(tmp_path / "i.csv", "id,content,store\n1,服务很好,南坪店\n2,服务很好,解放碑店\n"
+                                                                  "3,服务很好,南坪店\n"))
+    assert (with_ids.items_new, with_ids.duplicates) == (3, 1)  # only the copy at the same store is a duplicate
+    coded = store.query("SELECT touchpoint, count(*) AS n FROM items WHERE duplicate_of IS NULL GROUP BY 1 ORDER BY 1")
+    assert coded.n.tolist() == [2, 2]
+    assert len(store.items_to_code(coder.model_version)) == 4
