@@ -64,10 +64,12 @@ def raise_alerts(store: Store, rules: AlertRules) -> pd.DataFrame:
     with store.transaction():
         for row in found.to_dict("records"):
             alert_id = stable_hash(row["channel"], row["touchpoint"], row["dimension"], row["grain"], str(row["period"]))
-            if store.scalar("SELECT count(*) FROM alerts WHERE alert_id = ?", [alert_id]):
-                continue
-            store.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          [alert_id, row["channel"], row["touchpoint"], row["dimension"], row["grain"], row["period"],
-                           row["mentions"], row["negative_share"], row["baseline_share"], row["baseline_periods"], utcnow()])
-            new.append(row)
+            stored = store.fetchall(
+                """INSERT INTO alerts (alert_id, channel, touchpoint, dimension, grain, period, mentions, negative_share,
+                                       baseline_share, baseline_periods, raised_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING alert_id""",
+                [alert_id, row["channel"], row["touchpoint"], row["dimension"], row["grain"], row["period"],
+                 row["mentions"], row["negative_share"], row["baseline_share"], row["baseline_periods"], utcnow()])
+            if stored:  # a concurrent run that raised it first leaves nothing to return: raised once
+                new.append(row)
     return pd.DataFrame(new, columns=found.columns)

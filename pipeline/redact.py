@@ -21,8 +21,10 @@ import json
 import os
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
-from typing import Any
+from typing import Any, Iterator
 
 PLACEHOLDERS = {"mobile": "[手机号]", "landline": "[电话]", "id_card": "[身份证号]", "bank_card": "[银行卡号]",
                 "email": "[邮箱]"}
@@ -195,9 +197,26 @@ def redact_value(value: Any, depth: int = 0) -> Any:
     return redact(str(value))
 
 
+#: The salt of a store's installation while its files are ingested (see `using_salt`).
+_SALT: ContextVar[str | None] = ContextVar("voc_pii_salt", default=None)
+#: Only for readers used without a store (and stores from before per-installation salts).
+LEGACY_SALT = "voc-local-salt"
+
+
+@contextmanager
+def using_salt(value: str) -> Iterator[None]:
+    """Pseudonymise with `value` inside the block (ingest sets its store's salt)."""
+    token = _SALT.set(value)
+    try:
+        yield
+    finally:
+        _SALT.reset(token)
+
+
 def salt() -> str:
-    """The pseudonymisation salt: VOC_PII_SALT, set per deployment (a fixed default for local use)."""
-    return os.environ.get("VOC_PII_SALT", "voc-local-salt")
+    """The pseudonymisation salt: VOC_PII_SALT when set, else the store's own (generated when the store
+    was created and kept in its `store_config`), else the legacy fixed one (readers used on their own)."""
+    return os.environ.get("VOC_PII_SALT") or _SALT.get() or LEGACY_SALT
 
 
 def pseudonymise(identifier: str | None, kind: str = "customer") -> str | None:

@@ -161,6 +161,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "CREATE TABLE legacy_sources AS SELECT DISTINCT channel, source FROM items",
         # Each landing file keeps the source name (id space) it was first ingested under, however it is
         # named later (as a folder's member or on its own).
+        # Per-installation settings; `pii_salt` keys the pseudonyms (generated when the store is created).
+        "CREATE TABLE IF NOT EXISTS store_config (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
         """CREATE TABLE IF NOT EXISTS source_paths (
             path VARCHAR PRIMARY KEY,
             source VARCHAR NOT NULL,

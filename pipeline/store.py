@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import socket
 import time
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ import pandas as pd
 
 from pipeline.aggregate import view_statements
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
+from pipeline.redact import LEGACY_SALT
 from pipeline.schema import MIGRATIONS, SCHEMA_VERSION
 from pipeline.taxonomy import Taxonomy
 from pipeline.touchpoints import said_at
@@ -227,7 +229,8 @@ class Store:
                 if version not in done:
                     for sql in migration:
                         self.execute(sql)
-                    self.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()])
+                    self.execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                                 [version, description, utcnow()])
                     changed = True
             if self.scalar("SELECT max(views_hash) FROM schema_views") != views_hash:
                 for sql in reversed(statements):  # dependants first: a view's columns may change
@@ -235,11 +238,20 @@ class Store:
                 for sql in statements:
                     self.execute(sql)
                 self.execute("DELETE FROM schema_views")
-                self.execute("INSERT INTO schema_views VALUES (?)", [views_hash])
+                self.execute("INSERT INTO schema_views (views_hash) VALUES (?)", [views_hash])
                 changed = True
             if changed:
                 self._grant_readers()
+            if self.scalar("SELECT count(*) FROM store_config WHERE key = 'pii_salt'") == 0:
+                # a new store gets its own secret salt; one that already holds pseudonyms keeps the salt they used
+                held = self.scalar("SELECT count(*) FROM items")
+                self.execute("INSERT INTO store_config (key, value) VALUES ('pii_salt', ?) ON CONFLICT DO NOTHING",
+                             [LEGACY_SALT if held else secrets.token_hex(16)])
         return self.schema_version()
+
+    def pii_salt(self) -> str:
+        """This installation's pseudonymisation salt (VOC_PII_SALT overrides it, see `redact.salt`)."""
+        return self.scalar("SELECT value FROM store_config WHERE key = 'pii_salt'") or LEGACY_SALT
 
     def schema_version(self) -> int:
         version = self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
@@ -554,7 +566,21 @@ class PostgresStore(Store):
 
     @staticmethod
     def _sql(sql: str) -> str:
-        return sql.replace("%", "%%").replace("?", "%s")
+        """`?` placeholders as psycopg's `%s` — outside string literals and quoted names only (a
+        normalised `？` in a LIKE pattern stays a question mark); every `%` escaped."""
+        out, i, n = [], 0, len(sql)
+        while i < n:
+            ch = sql[i]
+            if ch in "'\"":
+                end = i + 1
+                while end < n and not (sql[end] == ch and not (end + 1 < n and sql[end + 1] == ch)):
+                    end += 2 if sql[end] == ch else 1
+                out.append(sql[i:end + 1].replace("%", "%%"))
+                i = end + 1
+                continue
+            out.append("%s" if ch == "?" else "%%" if ch == "%" else ch)
+            i += 1
+        return "".join(out)
 
     def _cursor(self, sql: str, params: Sequence[Any] | None):
         try:

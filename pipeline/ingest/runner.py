@@ -18,6 +18,7 @@ from pipeline.ingest.intake import file_quarantine
 from pipeline.ingest.records import TABULAR_SUFFIXES, UnreadableFile, split_lines, unicode_text
 from pipeline.ingest.reviews import ColumnMapping, read_reviews
 from pipeline.items import Item, Quarantined
+from pipeline.redact import using_salt
 from pipeline.store import Store
 from pipeline.touchpoints import TouchpointMap
 
@@ -227,8 +228,16 @@ def ingest_file(store: Store, path: Path, channel: str | None = None, mapping: C
         entries = _guarded(read_file(path, channel, source, mapping, touchpoints, data), channel, source, path)
     report = IngestReport(str(path), source, channel, run_id)
     store.start_ingest_run(run_id, channel, source, str(path))
+    with using_salt(store.pii_salt()):
+        _write_batches(store, entries, batch_size, report, path, progress)
+    store.finish_ingest_run(run_id)
+    return report
+
+
+def _write_batches(store: Store, entries: Iterator[Item | Quarantined], batch_size: int, report: IngestReport,
+                   path: Path, progress: Callable[[int], None] | None) -> None:
     for items, bad in _batches(entries, batch_size):
-        counts = store.write_ingest_batch(items, bad, run_id)
+        counts = store.write_ingest_batch(items, bad, report.run_id)
         report.records_read += len(items) + len(bad)
         report.items_new += counts.new
         report.items_existing += counts.existing
@@ -239,8 +248,6 @@ def ingest_file(store: Store, path: Path, channel: str | None = None, mapping: C
             report.reasons["conflicting id"] += counts.conflicts
         if progress:
             progress(len(items) + len(bad))
-    store.finish_ingest_run(run_id)
-    return report
 
 
 def ingest_reviews_file(store: Store, path: Path, mapping: ColumnMapping = ColumnMapping(),

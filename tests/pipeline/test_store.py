@@ -1,7 +1,11 @@
+import json
+
 import duckdb
 import pytest
 
 from pipeline.ingest.reviews import read_reviews
+from pipeline.ingest.runner import ingest_file
+from pipeline.redact import pseudonymise
 from pipeline.items import Item, Quarantined
 from pipeline.schema import SCHEMA_VERSION
 from pipeline.store import Store
@@ -92,3 +96,27 @@ def test_read_only_postgres_refuses_writes(postgres):
         assert store.scalar("SELECT count(*) FROM items") == 0
         with pytest.raises(ReadOnlyError):
             store.query("DELETE FROM items")
+
+
+def test_each_installation_has_its_own_pseudonymisation_salt(tmp_path, monkeypatch):
+    monkeypatch.delenv("VOC_PII_SALT", raising=False)
+    call = '{"call_id": "c1", "customer_id": "13912345678", "turns": [{"speaker": "客户", "text": "上菜太慢"}]}\n'
+    pseudonyms, salts = [], []
+    for name in ("a", "b"):
+        with Store.open(tmp_path / f"{name}.duckdb") as store:
+            salts.append(store.pii_salt())
+            ingest_file(store, write(tmp_path / f"{name}.jsonl", call), "call")
+            pseudonyms.append(store.scalar("SELECT meta FROM items"))
+    assert salts[0] != salts[1] and len(salts[0]) == 32 and "voc-local-salt" not in salts
+    customer = [json.loads(m)["customer"] for m in pseudonyms]
+    assert customer[0] != customer[1] and customer[0] != pseudonymise("13912345678")  # not the public default
+    with Store.open(tmp_path / "a.duckdb") as store:  # the salt is kept: the same customer links across runs
+        assert store.pii_salt() == salts[0]
+        ingest_file(store, write(tmp_path / "a2.jsonl", call.replace("c1", "c2")), "call")
+        assert {json.loads(m)["customer"] for (m,) in store.fetchall("SELECT meta FROM items")} == {customer[0]}
+
+
+def test_question_marks_in_literals_are_not_placeholders(store, tmp_path):
+    ingest(store, write(tmp_path / "q.csv", "id,content\n1,有包间吗？\n2,好吃\n"))
+    assert store.scalar("SELECT count(*) FROM items WHERE text LIKE '%吗?%' AND external_id = ?", ["1"]) == 1
+    assert store.scalar("SELECT 'it''s ? 100%' || ?", ["!"]) == "it's ? 100%!"
