@@ -163,6 +163,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         # named later (as a folder's member or on its own).
         # Per-installation settings; `pii_salt` keys the pseudonyms (generated when the store is created).
         "CREATE TABLE IF NOT EXISTS store_config (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+        # Near-duplicate LSH band keys of every hashed item (see pipeline/dedup.py)
+        """CREATE TABLE IF NOT EXISTS minhash_bands (
+            item_id VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            band INTEGER NOT NULL,
+            band_key BIGINT NOT NULL,
+            PRIMARY KEY (item_id, band)
+        )""",
+        "CREATE INDEX IF NOT EXISTS minhash_bands_key ON minhash_bands (channel, band, band_key)",
+        "CREATE INDEX IF NOT EXISTS items_seq ON items (ingest_seq)",
         """CREATE TABLE IF NOT EXISTS source_paths (
             path VARCHAR PRIMARY KEY,
             source VARCHAR NOT NULL,

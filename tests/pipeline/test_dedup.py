@@ -35,3 +35,48 @@ def test_the_same_short_text_at_two_touchpoints_is_two_items_and_counts_at_both(
     coded = store.query("SELECT touchpoint, count(*) AS n FROM items WHERE duplicate_of IS NULL GROUP BY 1 ORDER BY 1")
     assert coded.n.tolist() == [2, 2]
     assert len(store.items_to_code(coder.model_version)) == 4
+
+
+def _reference(rows):
+    """Brute force leader clustering: each item → the earliest earlier original (an item not flagged
+    itself) with exact character-3-gram Jaccard ≥ 0.7; otherwise it is an original."""
+    from pipeline.dedup import shingles
+
+    out, originals = {}, []
+    for item_id, text in rows:
+        mine = shingles(text)
+        match = next((other for other, theirs in originals if len(mine & theirs) / len(mine | theirs) >= 0.7), None)
+        if match:
+            out[item_id] = match
+        else:
+            originals.append((item_id, mine))
+    return out
+
+
+def test_incremental_flags_match_a_brute_force_reference(store, tmp_path):
+    import csv
+
+    from tests.conftest import REVIEW_SAMPLE
+
+    with open(REVIEW_SAMPLE, encoding="utf-8") as f:
+        texts = [r["content"].replace("\n", " ") for r in csv.DictReader(f)][:300]
+    planted = [f"客服您好：{t}" for t in texts[:20]] + [t[: int(len(t) * 0.9)] + "。" for t in texts[20:40]]
+    cluster = [f"第{i}次说：{texts[50]}" for i in range(15)]  # a heavy cluster of near-copies
+
+    def export(name, rows):
+        with open(tmp_path / name, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "content"])
+            writer.writerows([(f"{name}-{i}", t) for i, t in enumerate(rows)])
+        return tmp_path / name
+
+    ingest_reviews_file(store, export("a.csv", texts))
+    first = flag_near_duplicates(store)
+    ingest_reviews_file(store, export("b.csv", planted + cluster))  # a later day: only the new items are hashed
+    second = flag_near_duplicates(store, batch_size=7)              # small batches: matches across batches
+    rows = store.fetchall("SELECT item_id, text, near_duplicate_of FROM items WHERE duplicate_of IS NULL ORDER BY ingest_seq")
+    flags = {item_id: original for item_id, _, original in rows if original is not None}
+    assert flags == _reference([(item_id, text) for item_id, text, _ in rows])
+    assert first + second == len(flags) and second >= 20 + 20 + 14
+    assert store.scalar("SELECT count(DISTINCT item_id) FROM minhash_bands") == len(rows) - len(flags)  # originals only
+    assert flag_near_duplicates(store) == 0
