@@ -5,14 +5,15 @@ from __future__ import annotations
 from prefect import flow
 
 from flows.tasks import publish_report, publish_run_summary, refresh_alerts, top_negative
-from pipeline.paths import DEFAULT_DB
+from pipeline.config import resolve
 
 
 @flow(name="voc-aggregate", log_prints=True)
-def aggregate(db: str = DEFAULT_DB, alert_rules: str | None = None, publish: bool = True,
+def aggregate(db: str | None = None, alert_rules: str | None = None, publish: bool = True,
               report: str | None = None) -> dict:
     """Raise alerts, publish the top negative touchpoints and the report's red cells (and the HTML
     report itself when `report` names a file)."""
+    db = resolve(db).db
     alerts = refresh_alerts(db, alert_rules)
     negatives = top_negative(db)
     publish_report(db, report)

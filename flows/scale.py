@@ -16,22 +16,23 @@ from functools import lru_cache
 from prefect import flow, task
 
 from flows.tasks import RETRY
-from models.registry import DEFAULT_ROOT
-from pipeline.paths import DEFAULT_DB
+from pipeline.coder import promoted_models
+from pipeline.config import resolve
 from pipeline.store import Store, is_postgres
 
 
 @lru_cache(maxsize=4)
-def _coder(taxonomy: str, models: str):
+def _coder(taxonomy: str, models: str, lexicon: bool = False):
     """One loaded pipeline per worker process, reused by every partition it codes."""
     from pipeline.coder import Coder
 
-    return Coder(taxonomy, registry=models)
+    return Coder(taxonomy, registry=models, lexicon=lexicon)
 
 
 @task(**RETRY, timeout_seconds=300)
-def plan_partitions(db: str, taxonomy: str, models: str, partitions: int, recode: bool) -> list[list[tuple[str, str]]]:
-    coder = _coder(taxonomy, models)
+def plan_partitions(db: str, taxonomy: str, models: str, partitions: int, recode: bool,
+                    lexicon: bool = False) -> list[list[tuple[str, str]]]:
+    coder = _coder(taxonomy, models, lexicon)
     with Store.open(db) as store:
         store.write_taxonomy(coder.taxonomy)
         pairs = store.items_to_code(coder.model_version, recode=recode)
@@ -39,8 +40,8 @@ def plan_partitions(db: str, taxonomy: str, models: str, partitions: int, recode
 
 
 @task(**RETRY)  # no timeout: on Dask worker threads Prefect cannot enforce one, it only warns
-def code_partition(db: str, taxonomy: str, models: str, pairs: list[tuple[str, str]]) -> int:
-    coder = _coder(taxonomy, models)
+def code_partition(db: str, taxonomy: str, models: str, pairs: list[tuple[str, str]], lexicon: bool = False) -> int:
+    coder = _coder(taxonomy, models, lexicon)
     batch = coder.code(pairs)
     with Store.open(db) as store:
         store.write_coded_batch(batch, coder.model_version)
@@ -48,14 +49,19 @@ def code_partition(db: str, taxonomy: str, models: str, pairs: list[tuple[str, s
 
 
 @flow(name="voc-code-distributed", log_prints=True)
-def code_distributed(db: str = DEFAULT_DB, taxonomy: str = "restaurant", models: str = DEFAULT_ROOT,
-                     partitions: int = 8, recode: bool = False) -> int:
+def code_distributed(db: str | None = None, taxonomy: str = "restaurant", models: str | None = None,
+                     partitions: int = 8, recode: bool = False, lexicon: bool = False) -> int:
     """Code in parallel partitions on the flow's task runner (Dask for scale-out). Needs PostgreSQL:
     a DuckDB file takes one writer process at a time."""
+    config = resolve(db, models)
+    db, models = config.db, config.models
+    print(config.describe())
     if not is_postgres(db):
         raise ValueError("distributed coding writes from several processes: use a postgresql:// store")
-    parts = plan_partitions(db, taxonomy, models, partitions, recode)
-    futures = code_partition.map(db, taxonomy, models, parts)
+    if not lexicon:
+        promoted_models(models)
+    parts = plan_partitions(db, taxonomy, models, partitions, recode, lexicon)
+    futures = code_partition.map(db, taxonomy, models, parts, lexicon)
     coded = sum(f.result() for f in futures)
     print(f"coded {coded} items in {len(parts)} partitions")
     return coded

@@ -52,10 +52,10 @@ def flag_duplicates(db: str) -> int:
 
 
 @task(**RETRY, timeout_seconds=7200)
-def code_items(db: str, taxonomy: str, models: str, recode: bool, workers: int) -> dict[str, Any]:
+def code_items(db: str, taxonomy: str, models: str, recode: bool, workers: int, lexicon: bool = False) -> dict[str, Any]:
     from pipeline.coder import Coder, code_pending
 
-    coder = Coder(taxonomy, registry=models)
+    coder = Coder(taxonomy, registry=models, lexicon=lexicon)
     with Store.open(db) as store:
         coded = code_pending(store, coder, recode, workers)
     return {"coded": coded, "model_version": coder.model_version}
@@ -103,14 +103,14 @@ def _md_table(frame: pd.DataFrame) -> str:
 
 @task
 def publish_run_summary(title: str, ingested: list[dict[str, Any]], coded: dict[str, Any] | None,
-                        alerts: pd.DataFrame | None, negatives: pd.DataFrame | None) -> str:
+                        alerts: pd.DataFrame | None, negatives: pd.DataFrame | None, settings: str = "") -> str:
     """The run's artifact: items in, coded, duplicates, quarantined with reasons, top negative touchpoints, alerts."""
     files = pd.DataFrame(ingested, columns=["path", "channel", "records", "new", "duplicates", "existing", "quarantined"])
     reasons: dict[str, int] = {}
     for report in ingested:
         for reason, n in report.get("reasons", {}).items():
             reasons[reason] = reasons.get(reason, 0) + n
-    lines = [f"# {title}", "",
+    lines = [f"# {title}", "", *([f"- {settings}"] if settings else []),
              f"- files ingested: {len(files)}; records in: {int(files.records.sum()) if len(files) else 0}; "
              f"new items: {int(files.new.sum()) if len(files) else 0} (exact duplicates {int(files.duplicates.sum()) if len(files) else 0}); "
              f"quarantined: {int(files.quarantined.sum()) if len(files) else 0}"]

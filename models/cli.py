@@ -9,14 +9,18 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from models.registry import DEFAULT_ROOT, Registry
-from pipeline.cli import DbOption, TaxonomyOption, app, err, fail, print_frame
+from models.registry import Registry
+from pipeline.cli import DbOption, TaxonomyOption, app, err, fail, open_store, print_frame, settings
 
 models_app = typer.Typer(help="List, inspect and promote registered models.", no_args_is_help=True)
 label_app = typer.Typer(help="Export uncertain items for annotation; import annotations.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(label_app, name="label")
-RegistryOption = typer.Option(DEFAULT_ROOT, "--models", help="Model registry folder (env VOC_MODELS).")
+RegistryOption = typer.Option(None, "--models", help="Model registry folder (else VOC_MODELS, voc.toml, voc-models).")
+
+
+def _registry(models: Optional[str]) -> Registry:
+    return Registry(settings(models=models).models)
 
 
 def _params(values: list[str]) -> dict:
@@ -48,7 +52,7 @@ def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s):
     for path in data:
         if not path.exists():
             fail(f"{path}: no such file")
-    registry = Registry(models)
+    registry = _registry(models)
     try:
         if kind == "sentiment":
             ref = train_sentiment_model(data, name, registry, params=_params(param))
@@ -75,7 +79,7 @@ def evaluate(model: str = typer.Option(..., help="NAME[@VERSION], or `lexicon` f
     if not data.exists():
         fail(f"{data}: no such file")
     try:
-        result = run_evaluation(model, data, Registry(models), taxonomy)
+        result = run_evaluation(model, data, _registry(models), taxonomy)
     except (ValueError, KeyError) as exc:
         fail(str(exc))
     if as_json:
@@ -90,18 +94,19 @@ def evaluate(model: str = typer.Option(..., help="NAME[@VERSION], or `lexicon` f
 @models_app.command("list")
 def models_list(models: str = RegistryOption) -> None:
     """Registered models, their headline metric and which are promoted."""
-    rows = Registry(models).list()
+    registry = _registry(models)
+    rows = registry.list()
     if not rows:
-        err.print(f"no models in {models} (train one with `voc train`)")
+        err.print(f"no models in {registry.root} (train one with `voc train`)")
         return
-    print_frame(pd.DataFrame(rows), title=f"models in {models}")
+    print_frame(pd.DataFrame(rows), title=f"models in {registry.root}")
 
 
 @models_app.command("show")
 def models_show(ref: str, models: str = RegistryOption) -> None:
     """The model card of NAME[@VERSION]."""
     try:
-        print(json.dumps(Registry(models).card(ref), ensure_ascii=False, indent=2))
+        print(json.dumps(_registry(models).card(ref), ensure_ascii=False, indent=2))
     except KeyError as exc:
         fail(str(exc.args[0]))
 
@@ -110,7 +115,7 @@ def models_show(ref: str, models: str = RegistryOption) -> None:
 def models_promote(ref: str, models: str = RegistryOption) -> None:
     """Make NAME@VERSION the model the pipeline codes with (for its role)."""
     try:
-        role, resolved = Registry(models).promote(ref)
+        role, resolved = _registry(models).promote(ref)
     except KeyError as exc:
         fail(str(exc.args[0]))
     err.print(f"promoted {resolved} as the {role} model; `voc code --recode` recodes stored items with it")
@@ -123,17 +128,15 @@ def label_export(uncertain: int = typer.Option(50, help="How many of the least c
                  db: str = DbOption, models: str = RegistryOption) -> None:
     """Export the stored items the aspect model is least sure of, for annotation."""
     from models.annotation import export_tasks, least_certain
-    from pipeline.store import Store
-
-    registry = Registry(models)
+    registry = _registry(models)
     ref = model or registry.promoted("aspects")
     if not ref:
         fail("no aspect model promoted; pass --model NAME@VERSION")
     fitted = registry.load(ref)
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         items = [tuple(r) for r in store.query("SELECT item_id, text FROM items ORDER BY item_id").itertuples(index=False)]
     if not items:
-        fail(f"no items in {db}")
+        fail(f"no items in {settings(db).db}")
     chosen, proba = least_certain(fitted, items, uncertain)
     for path in export_tasks(chosen, proba, list(map(str, fitted.classes_)), str(registry.resolve(ref)), out):
         err.print(f"wrote {path}")

@@ -15,8 +15,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.cells import cell_len
 from rich.table import Table
 
-from models.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
-from pipeline.paths import DEFAULT_DB
 
 app = typer.Typer(help="Voice-of-customer pipeline for Chinese customer feedback.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -26,10 +24,21 @@ app.add_typer(ingest_app, name="ingest")
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = typer.Option(DEFAULT_DB, "--db", help="DuckDB file, or a postgresql:// URL (env VOC_DB).")
+DbOption = typer.Option(None, "--db", help="DuckDB file, or a postgresql:// URL (else VOC_DB, voc.toml, voc.duckdb).")
 WorkersOption = typer.Option(min(2, os.cpu_count() or 1), "--workers", "-w", help="Coding processes.")
 TaxonomyOption = typer.Option("restaurant", "--taxonomy", "-t", help="Taxonomy name or YAML path.")
-ModelsOption = typer.Option(DEFAULT_REGISTRY, "--models", help="Model registry folder; its promoted models code (env VOC_MODELS).")
+ModelsOption = typer.Option(None, "--models", help="Model registry folder; its promoted models code (else VOC_MODELS, voc.toml, voc-models).")
+LexiconOption = typer.Option(False, "--lexicon", help="Code with the lexicon, not the registry's models (on purpose).")
+
+
+def settings(db: Optional[str] = None, models: Optional[str] = None):
+    """The store and registry this command uses (flag > environment > voc.toml > defaults)."""
+    from pipeline.config import resolve
+
+    try:
+        return resolve(db, models)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 #: Exit codes: 0 fine, 1 reconciliation mismatch, 2 bad usage or input, 3 store busy (another
@@ -45,10 +54,12 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
 WaitOption = typer.Option(0.0, "--wait", help="Seconds to wait for a run that holds the DuckDB store (default: fail at once).")
 
 
-def open_store(db: str, read_only: bool = False, wait: float = 0.0):
-    """The store, or a clear error: missing file (exit 2), held by another process (exit 3)."""
+def open_store(db: Optional[str], read_only: bool = False, wait: float = 0.0):
+    """The store (resolved by `settings`), or a clear error: missing file (exit 2), held by another
+    process (exit 3)."""
     from pipeline.store import Store, StoreBusy
 
+    db = settings(db).db
     try:
         return Store.open(db, read_only=read_only, wait=wait, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
     except StoreBusy as exc:
@@ -151,11 +162,14 @@ def ingest_emails(paths: list[str] = PathsArgument, db: str = DbOption,
 
 
 # -- code -------------------------------------------------------------------------------------
-def _code(db: str, taxonomy: str, recode: bool, workers: int, models: str = DEFAULT_REGISTRY, wait: float = 0.0) -> int:
+def _code(db: Optional[str], taxonomy: str, recode: bool, workers: int, models: Optional[str] = None,
+          wait: float = 0.0, lexicon: bool = False) -> int:
     from pipeline.coder import Coder, code_pending
 
+    config = settings(db, models)
+    err.print(f"[dim]{config.describe()}[/]")
     try:
-        coder = Coder(taxonomy, registry=models)
+        coder = Coder(taxonomy, registry=config.models, lexicon=lexicon)
     except (FileNotFoundError, ValueError, KeyError) as exc:
         fail(str(exc))
     version = coder.model_version
@@ -173,9 +187,10 @@ def _code(db: str, taxonomy: str, recode: bool, workers: int, models: str = DEFA
 @app.command()
 def code(db: str = DbOption, taxonomy: str = TaxonomyOption,
          recode: bool = typer.Option(False, help="Recode every item, keeping earlier codes as history."),
-         workers: int = WorkersOption, models: str = ModelsOption, wait: float = WaitOption) -> None:
+         workers: int = WorkersOption, models: str = ModelsOption, wait: float = WaitOption,
+         lexicon: bool = LexiconOption) -> None:
     """Code every stored item not yet coded by the current (promoted) models."""
-    _code(db, taxonomy, recode, workers, models, wait)
+    _code(db, taxonomy, recode, workers, models, wait, lexicon)
 
 
 # -- run --------------------------------------------------------------------------------------
@@ -183,12 +198,20 @@ def code(db: str = DbOption, taxonomy: str = TaxonomyOption,
 def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews, calls and emails (routed by content)."),
         db: str = DbOption, taxonomy: str = TaxonomyOption, workers: int = WorkersOption,
         models: str = ModelsOption, touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints."),
-        wait: float = WaitOption) -> None:
+        wait: float = WaitOption, lexicon: bool = LexiconOption) -> None:
     """Ingest + code + aggregate, then print the touchpoint × dimension summary."""
     from pipeline.aggregate import SUMMARY_SQL
 
+    if not lexicon:  # fail before ingesting when there is nothing to code with
+        from pipeline.coder import NoModels, promoted_models
+
+        try:
+            promoted_models(settings(db, models).models)
+        except NoModels as exc:
+            fail(str(exc))
+    db = settings(db).db
     _ingest(db, paths, None, touchpoints_file=touchpoints, wait=wait)
-    _code(db, taxonomy, False, workers, models, wait)
+    _code(db, taxonomy, False, workers, models, wait, lexicon)
     with open_store(db, read_only=True, wait=wait) as store:
         coded = store.scalar("SELECT count(*) FROM item_scores WHERE is_current")
         summary = store.query(SUMMARY_SQL)

@@ -7,6 +7,7 @@ pipeline (jieba's dictionary included) and send plain rows back.
 from __future__ import annotations
 
 import multiprocessing as mp
+from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from spacy.language import Language
@@ -20,24 +21,40 @@ from pipeline.store import CodedBatch, Store, utcnow
 ItemText = tuple[str, str]
 
 
-def promoted_or_lexicon(role: str, registry: str) -> str:
+class NoModels(ValueError):
+    """The registry to code with is missing or has no promoted model (and the lexicon was not asked for)."""
+
+
+def promoted_models(registry: str) -> dict[str, str | None]:
+    """role → the registry's promoted model (None where none is); `NoModels` when it has none at all."""
     from models.registry import Registry
 
-    return Registry(registry).promoted(role) or LEXICON
+    promoted = {role: Registry(registry).promoted(role) for role in ("aspects", "sentiment")}
+    if not any(promoted.values()):
+        where = "does not exist" if not Path(registry).exists() else "has no promoted model"
+        raise NoModels(f"model registry {registry} {where}: train and promote models (`make models`), point at "
+                       "the registry (--models, VOC_MODELS or voc.toml), or code with the lexicon on purpose (--lexicon)")
+    return promoted
 
 
 class Coder:
     """Codes (item_id, text) pairs with one taxonomy and one aspect/sentiment model pair.
 
-    Models left as None are the registry's promoted ones, or the lexicon where none is promoted.
+    Models left as None are the registry's promoted ones (the lexicon for a role with none promoted).
+    A registry that is missing or has nothing promoted is a `NoModels` error — coding silently with the
+    lexicon because a path was wrong is how a scheduled run goes bad — unless `lexicon` asks for it.
     """
 
     def __init__(self, taxonomy: str = "restaurant", aspect_model: str | None = None,
-                 sentiment_model: str | None = None, registry: str = DEFAULT_REGISTRY, batch_size: int = 256):
+                 sentiment_model: str | None = None, registry: str = DEFAULT_REGISTRY, batch_size: int = 256,
+                 lexicon: bool = False):
         self.taxonomy = cached_taxonomy(taxonomy)
         self.batch_size = batch_size
-        self.aspect_model = aspect_model or promoted_or_lexicon("aspects", registry)
-        self.sentiment_model = sentiment_model or promoted_or_lexicon("sentiment", registry)
+        promoted = {"aspects": None, "sentiment": None}
+        if not lexicon and (aspect_model is None or sentiment_model is None):
+            promoted = promoted_models(registry)
+        self.aspect_model = aspect_model or promoted["aspects"] or LEXICON
+        self.sentiment_model = sentiment_model or promoted["sentiment"] or LEXICON
         self.nlp: Language = build_nlp(taxonomy, self.aspect_model, self.sentiment_model, registry)
 
     def _version(self, *pipes: str) -> str:

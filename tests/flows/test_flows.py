@@ -45,12 +45,12 @@ def test_daily_flow_runs_incrementally_and_publishes(tmp_path):
     from flows.daily import daily
 
     landing, db = landing_folder(tmp_path), str(tmp_path / "voc.duckdb")
-    first = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1, report=str(tmp_path / "r.html"))
+    first = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1, report=str(tmp_path / "r.html"), lexicon=True)
     assert len(first["ingested"]) == 9 and first["coded"]["coded"] == 150 + 5 + 8
     after_first = counts(db)
     assert after_first["items"] == 163 and after_first["quarantine"] == 1 and after_first["ingest_manifest"] == 9
     assert "Top negative touchpoints" in first["summary"] and "quarantined: 1" in first["summary"]
-    second = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1)
+    second = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1, lexicon=True)
     assert second["ingested"] == [] and second["coded"]["coded"] == 0
     assert counts(db) == after_first
     from prefect.client.schemas.filters import ArtifactFilter, FlowRunFilter, TaskRunFilter
@@ -143,7 +143,7 @@ def test_alerts_fire_on_a_constructed_spike_once(tmp_path):
     (tmp_path / "in" / "spike.csv").write_text(_spike_rows(), encoding="utf-8")
     db = str(tmp_path / "voc.duckdb")
     ingest([str(tmp_path / "in")], db=db)
-    code(db, models=str(tmp_path / "models"), workers=1)
+    code(db, models=str(tmp_path / "models"), workers=1, lexicon=True)
     result = aggregate(db)
     alerts = result["alerts"]
     assert len(alerts) == 1
@@ -200,9 +200,9 @@ def test_daily_flow_on_postgres(tmp_path, postgres):
 
     url = postgres.new_database()
     landing = landing_folder(tmp_path, reviews=30)
-    result = daily([str(landing)], db=url, models=str(tmp_path / "models"), workers=1)
+    result = daily([str(landing)], db=url, models=str(tmp_path / "models"), workers=1, lexicon=True)
     assert result["coded"]["coded"] == 30 + 5 + 8
-    again = daily([str(landing)], db=url, models=str(tmp_path / "models"), workers=1)
+    again = daily([str(landing)], db=url, models=str(tmp_path / "models"), workers=1, lexicon=True)
     assert again["ingested"] == [] and counts(url)["items"] == 43
 
 
@@ -210,7 +210,7 @@ CONCURRENT = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
     from flows.daily import daily
-    daily([{landing!r}], db={db!r}, models={models!r}, workers=1)
+    daily([{landing!r}], db={db!r}, models={models!r}, workers=1, lexicon=True)
 """)
 
 
@@ -221,7 +221,7 @@ def test_two_concurrent_daily_runs_on_postgres_store_everything_once(tmp_path, p
 
     landing = landing_folder(tmp_path, reviews=60)
     sequential = postgres.new_database()
-    daily([str(landing)], db=sequential, models=str(tmp_path / "m"), workers=1)
+    daily([str(landing)], db=sequential, models=str(tmp_path / "m"), workers=1, lexicon=True)
     concurrent = postgres.new_database()
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
     logs = [tmp_path / f"run{k}.log" for k in (1, 2)]

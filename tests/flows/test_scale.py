@@ -17,14 +17,14 @@ def test_two_dask_workers_code_every_item_once(tmp_path, postgres):
     with Store.open(url) as store:
         ingest_reviews_file(store, write(tmp_path / "r.csv", "id,content\n" + rows + "\n"))
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
-    coded = code_distributed.with_options(task_runner=runner)(db=url, models=str(tmp_path / "none"), partitions=4)
+    coded = code_distributed.with_options(task_runner=runner)(db=url, models=str(tmp_path / "none"), partitions=4, lexicon=True)
     assert coded == 40
     with Store.open(url, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM item_scores WHERE is_current") == 40
         assert store.scalar("SELECT count(DISTINCT item_id) FROM codes WHERE sub_dimension = 'staff_attitude'") == 40
         negative = store.scalar("SELECT count(*) FROM codes WHERE sub_dimension = 'staff_attitude' AND sentiment = 'negative'")
     assert negative == 13  # n divisible by 3
-    assert code_distributed(db=url, models=str(tmp_path / "none")) == 0  # nothing left to code
+    assert code_distributed(db=url, models=str(tmp_path / "none"), lexicon=True) == 0  # nothing left to code
 
 
 def test_distributed_coding_refuses_duckdb(tmp_path):

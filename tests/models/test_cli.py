@@ -57,7 +57,7 @@ def test_evaluate_refuses_a_model_of_the_wrong_role(workspace, binary_small):
 def test_promoted_models_code_and_recode_keeps_history(workspace):
     root, models, reviews = workspace
     db = root / "voc.duckdb"
-    voc("run", reviews, "--db", db, "--models", models, "--workers", "1")  # lexicon: nothing promoted yet
+    voc("run", reviews, "--db", db, "--models", models, "--workers", "1", "--lexicon")  # nothing promoted yet
     voc("models", "promote", "asp@1", "--models", models)
     voc("models", "promote", "senti", "--models", models)
     listing = voc("models", "list", "--models", models).stdout

@@ -21,7 +21,7 @@ def sample_db(tmp_path_factory):
     """The sample coded by the lexicon models (an empty registry promotes nothing)."""
     folder = tmp_path_factory.mktemp("e2e")
     db = folder / "voc.duckdb"
-    result = voc("run", REVIEW_SAMPLE.parent.parent, "--db", db, "--models", folder / "no-models")
+    result = voc("run", REVIEW_SAMPLE.parent.parent, "--db", db, "--models", folder / "no-models", "--lexicon")
     assert result.exit_code == 0, result.output
     assert "2013 items coded" in result.output  # 2,000 reviews, 5 calls, 8 emails
     for channel in ("review", "call", "email"):
@@ -52,7 +52,7 @@ def test_staff_attitude_negative_with_clause_as_evidence(sample_db):
 def test_rerun_adds_zero_rows(sample_db):
     counts = "SELECT (SELECT count(*) FROM items) AS i, (SELECT count(*) FROM codes) AS c, (SELECT count(*) FROM segments) AS s"
     before = query_json(sample_db, counts)
-    result = voc("run", REVIEW_SAMPLE, "--db", sample_db, "--models", sample_db.parent / "no-models")
+    result = voc("run", REVIEW_SAMPLE, "--db", sample_db, "--models", sample_db.parent / "no-models", "--lexicon")
     assert result.exit_code == 0, result.output
     assert "0 new (0 exact duplicates), 2000 already stored" in result.output
     assert query_json(sample_db, counts) == before

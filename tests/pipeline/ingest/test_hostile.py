@@ -30,7 +30,7 @@ def voc(*args: object):
 
 def ingest(db: Path, *paths: object, channel: str | None = None):
     args = ["ingest", channel + "s", *paths, "--db", db] if channel else ["run", *paths, "--db", db, "--models",
-                                                                       db.parent / "no-models", "--workers", "1"]
+                                                                       db.parent / "no-models", "--workers", "1", "--lexicon"]
     result = voc(*args)
     assert result.exit_code == 0, result.output
     return result
@@ -311,7 +311,7 @@ def assert_no_pii(db: Path, needles: list[str]) -> None:
 def test_hidden_pii_is_redacted_in_every_table(tmp_path):
     db = tmp_path / "v.duckdb"
     ingest(db, copy("pii_hidden.jsonl", tmp_path / "in"))
-    result = voc("code", "--db", db, "--models", tmp_path / "none", "--workers", "1")  # segments and evidence too
+    result = voc("code", "--db", db, "--models", tmp_path / "none", "--workers", "1", "--lexicon")  # segments and evidence too
     assert result.exit_code == 0, result.output
     needles = ["13912345678", "13812345678", "13712345678", "01012345678", "110105199003071239",
                "110105900307001", "li.hua@example.com", "李华@example.com"]

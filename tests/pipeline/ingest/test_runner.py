@@ -45,7 +45,7 @@ def test_bad_input_corpus_is_fully_accounted_for(tmp_path):
     (corpus / "mystery.log").write_text("2026-11-01 INFO started\n", encoding="utf-8")
     db = tmp_path / "bad.duckdb"
     runner = CliRunner()
-    result = runner.invoke(app, ["run", str(corpus), "--db", str(db), "--models", str(tmp_path / "none"), "--workers", "1"])
+    result = runner.invoke(app, ["run", str(corpus), "--db", str(db), "--models", str(tmp_path / "none"), "--workers", "1", "--lexicon"])
     assert result.exit_code == 0, result.output
     outcome = runner.invoke(app, ["stats", "--db", str(db), "--json"])
     assert outcome.exit_code == 0, outcome.output  # reconciled and complete
