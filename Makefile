@@ -5,7 +5,7 @@ VOC := $(VENV)/bin/voc
 DB ?= voc.duckdb
 MODELS ?= voc-models
 
-.PHONY: setup models demo test browser postgres bench accuracy clean
+.PHONY: setup models demo test browser postgres bench accuracy serve clean
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,12 @@ browser:
 	    echo "installing Debian's chromium and fonts-wqy-microhei for the report's browser test"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else echo "chromium not found: the browser test will be skipped (install Debian's chromium to run it)"; fi; }
+
+# The daily flow on a schedule, on a Prefect server this starts (database in .prefect/); Ctrl-C stops both.
+LANDING ?= data/samples
+CRON ?= 0 6 * * *
+serve: models
+	$(PY) -m flows.serve --landing $(LANDING) --cron "$(CRON)" --db $(DB) --models $(MODELS)
 
 bench: setup
 	$(PY) bench/throughput.py

@@ -51,7 +51,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
     raise typer.Exit(code)
 
 
-WaitOption = typer.Option(0.0, "--wait", help="Seconds to wait for a run that holds the DuckDB store (default: fail at once).")
+WaitOption = typer.Option(60.0, "--wait", help="Seconds to wait, with a message, for another process holding the DuckDB store (0: fail at once, exit 3).")
 
 
 def open_store(db: Optional[str], read_only: bool = False, wait: float = 0.0):

@@ -494,20 +494,62 @@ class DuckDBStore(Store):
 
     READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
+    #: How long a writer waits, between its batches, for readers to let go of the file.
+    WRITER_WAIT = 600.0
+
     def __init__(self, target: str, read_only: bool = False):
         super().__init__(target, read_only)
         if read_only and not Path(target).exists():
             raise FileNotFoundError(f"no store at {target} (run `voc ingest` or `voc run` first)")
         if not read_only:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._depth = 0
+        self._con = self._connect()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
-            self.con = duckdb.connect(target, read_only=read_only, config=self.READ_ONLY_CONFIG if read_only else {})
+            return duckdb.connect(self.path, read_only=self.read_only,
+                                  config=self.READ_ONLY_CONFIG if self.read_only else {})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 holder = re.search(r"PID (\d+)", str(exc))
-                raise StoreBusy(f"{target} is in use by another process{f' (pid {holder.group(1)})' if holder else ''}: "
+                raise StoreBusy(f"{self.path} is in use by another process{f' (pid {holder.group(1)})' if holder else ''}: "
                                 "a run is writing it. Wait for it (--wait SECONDS) or try again later") from exc
             raise
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection, reopened after a release (waiting up to WRITER_WAIT for readers)."""
+        if self._con is None:
+            deadline = time.monotonic() + self.WRITER_WAIT
+            while self._con is None:
+                try:
+                    self._con = self._connect()
+                except StoreBusy:
+                    if time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.2)
+        return self._con
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A transaction; a writer lets go of the file after each commit, so readers (`voc query`,
+        `voc report`, a notebook) get their turn between a run's batches."""
+        self._depth += 1
+        try:
+            with super().transaction():
+                yield
+        finally:
+            self._depth -= 1
+        if self._depth == 0 and not self.read_only:
+            self.release()
+
+    def release(self) -> None:
+        """Close the connection until the next statement (DuckDB lets one process hold a file for writing)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
     @classmethod
     def connect_waiting(cls, target: str, read_only: bool, wait: float,
@@ -568,7 +610,7 @@ class DuckDBStore(Store):
             self.con.unregister("_batch")
 
     def close(self) -> None:
-        self.con.close()
+        self.release()
 
 
 class PostgresStore(Store):

@@ -247,10 +247,10 @@ def test_locked_store_gives_a_clear_error_its_own_exit_code_and_wait(tmp_path):
     ingest(db, copy("utf16_bom.csv", tmp_path / "in"))
     holder = _hold_lock(db, 3)
     try:
-        result = voc("stats", "--db", db)
+        result = voc("stats", "--db", db, "--wait", 0)
         assert result.exit_code == EXIT_BUSY and "in use by another process" in result.output
         assert "Traceback" not in result.output and "IOException" not in result.output
-        result = voc("ingest", "reviews", tmp_path / "in", "--db", db)
+        result = voc("ingest", "reviews", tmp_path / "in", "--db", db, "--wait", 0)
         assert result.exit_code == EXIT_BUSY
         started = time.monotonic()
         result = voc("stats", "--db", db, "--wait", 30)

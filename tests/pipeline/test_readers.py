@@ -1,0 +1,64 @@
+"""Readers during writes: a run lets go of a DuckDB store between its batches, so `voc query` reads
+while it goes (waiting its turn with a message, never failing); PostgreSQL readers are never blocked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+SLOW_WRITER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from pipeline.store import Store
+    from pipeline.ingest import runner
+    original = Store.write_ingest_batch
+    def slowly(self, items, bad, run_id):
+        counts = original(self, items, bad, run_id)
+        time.sleep(0.3)  # parsing the next batch takes time in a real run: the store is free meanwhile
+        return counts
+    Store.write_ingest_batch = slowly
+    with Store.open(sys.argv[1]) as store:
+        print("writing", flush=True)
+        runner.ingest_file(store, Path(sys.argv[2]), "review", batch_size=20)
+""")
+
+
+def _read_while_writing(target: str, tmp_path: Path) -> list[int]:
+    path = tmp_path / "big.csv"
+    path.write_text("id,content\n" + "".join(f"{i},第{i}条：菜很好吃\n" for i in range(400)), encoding="utf-8")
+    Store.open(target).close()  # migrated before the writer starts
+    writer = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, target, str(path)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    seen = []
+    while writer.poll() is None:
+        started = time.monotonic()
+        result = CliRunner().invoke(app, ["query", "SELECT count(*) AS n FROM items", "--db", target,
+                                          "--format", "json", "--wait", "30"])
+        assert result.exit_code == 0, result.output
+        assert time.monotonic() - started < 30
+        seen.append(json.loads(result.stdout.splitlines()[-1])[0]["n"])
+        time.sleep(0.1)
+    assert writer.wait() == 0
+    return seen
+
+
+def test_duckdb_readers_read_between_a_runs_batches(tmp_path):
+    seen = _read_while_writing(str(tmp_path / "voc.duckdb"), tmp_path)
+    partial = [n for n in seen if 0 < n < 400]
+    assert len(partial) >= 2 and seen == sorted(seen)  # read mid-run, more each time
+
+
+def test_postgres_readers_are_never_blocked(postgres, tmp_path):
+    seen = _read_while_writing(postgres.new_database(), tmp_path)
+    assert len([n for n in seen if 0 < n < 400]) >= 2 and seen == sorted(seen)
