@@ -136,13 +136,20 @@ def iter_coded(coder: Coder, pairs: Sequence[ItemText], n_process: int = 1,
 
 
 def code_pending(store: Store, coder: Coder, recode: bool = False, n_process: int = 1,
-                 progress: Callable[[int, int], None] | None = None) -> int:
+                 progress: Callable[[int, int], None] | None = None, window: int = 10_000) -> int:
     """Code the store's items that the coder's models have not coded yet (all of them with `recode`),
-    committing chunk by chunk; `progress(items_done_now, total)` after each chunk. Returns the count."""
+    reading them `window` at a time (memory stays flat as the store grows) and committing chunk by
+    chunk; `progress(items_done_now, total)` after each chunk. Returns the count."""
     store.write_taxonomy(coder.taxonomy)
-    pairs = store.items_to_code(coder.model_version, recode=recode)
-    for n, batch in iter_coded(coder, pairs, n_process=n_process):
-        store.write_coded_batch(batch, coder.model_version)
-        if progress:
-            progress(n, len(pairs))
-    return len(pairs)
+    total = store.count_to_code(coder.model_version, recode=recode)
+    done, last = 0, None
+    while True:
+        pairs = store.items_to_code(coder.model_version, recode=recode, limit=window, after=last)
+        if not pairs:
+            return done
+        for n, batch in iter_coded(coder, pairs, n_process=n_process):
+            store.write_coded_batch(batch, coder.model_version)
+            done += n
+            if progress:
+                progress(n, total)
+        last = pairs[-1][0]

@@ -469,18 +469,30 @@ class Store:
         self.execute("INSERT INTO store_config (key, value) VALUES ('near_dup_seq', ?)", [str(watermark)])
 
     # -- reads ----------------------------------------------------------------------------------
-    def items_to_code(self, model_version: str, recode: bool = False, limit: int | None = None) -> list[tuple[str, str]]:
-        """(item_id, text) of items without a current coding by this model version (all if recode)."""
+    def items_to_code(self, model_version: str, recode: bool = False, limit: int | None = None,
+                      after: str | None = None) -> list[tuple[str, str]]:
+        """(item_id, text) of items without a current coding by this model version (all if recode), in
+        item_id order; `after` and `limit` page through them (keyset), so a caller never holds them all."""
         sql = "SELECT item_id, text FROM items i WHERE duplicate_of IS NULL"
         params: list[Any] = []
         if not recode:
             sql += """ AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
                        AND s.model_version = ? AND s.is_current)"""
             params.append(model_version)
+        if after is not None:
+            sql += " AND item_id > ?"
+            params.append(after)
         sql += " ORDER BY item_id"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [tuple(r) for r in self.fetchall(sql, params)]
+
+    def count_to_code(self, model_version: str, recode: bool = False) -> int:
+        sql = "SELECT count(*) FROM items i WHERE duplicate_of IS NULL"
+        if recode:
+            return self.scalar(sql)
+        return self.scalar(sql + """ AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
+                                     AND s.model_version = ? AND s.is_current)""", [model_version])
 
     def relations(self) -> set[str]:
         """Names of the tables and views of the store's own schema."""

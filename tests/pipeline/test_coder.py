@@ -12,3 +12,16 @@ def test_code_pending_codes_once_reports_progress_and_recodes(store, tmp_path, c
     assert code_pending(store, coder) == 0
     assert code_pending(store, coder, recode=True) == 2
     assert store.scalar("SELECT count(*) FROM item_scores") == 2  # same model version: replaced, not added
+
+
+def test_code_pending_pages_through_the_store(store, tmp_path, coder):
+    from pipeline.coder import code_pending
+
+    rows = "".join(f"{i},第{i}条：服务员态度很差\n" for i in range(23))
+    ingest_reviews_file(store, write(tmp_path / "p.csv", "id,content\n" + rows))
+    seen = []
+    assert code_pending(store, coder, window=5, progress=lambda n, total: seen.append((n, total))) == 23
+    assert sum(n for n, _ in seen) == 23 and {t for _, t in seen} == {23}
+    assert store.scalar("SELECT count(*) FROM item_scores WHERE is_current") == 23
+    assert code_pending(store, coder, window=5) == 0
+    assert code_pending(store, coder, recode=True, window=7) == 23
