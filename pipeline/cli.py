@@ -329,15 +329,17 @@ def report(out: Path = typer.Option(Path("report.html"), help="HTML file to writ
            period: Optional[str] = typer.Option(None, help="2026-10, 2026-10-05 or START..END."),
            touchpoint: list[str] = typer.Option([], help="Only these touchpoints (repeatable)."),
            channel: list[str] = typer.Option([], help="Only these channels (repeatable)."),
+           min_mentions: int = typer.Option(10, help="Mentions a cell needs to be coloured and called red (smaller: grey, with n)."),
            db: str = DbOption, wait: float = WaitOption) -> None:
-    """Write a self-contained HTML report (heatmap, trends, volume, NPS, drivers, evidence)."""
+    """Write a self-contained HTML report (heatmaps per channel, trends, volume, NPS, drivers, evidence)."""
     from pipeline.report import Filters, build_report, parse_period
 
     check_output_path(out)
     try:
         since, until = parse_period(period)
         with open_store(db, read_only=True, wait=wait) as store:
-            path = build_report(store, out, Filters(since, until, tuple(touchpoint), tuple(channel)))
+            path = build_report(store, out, Filters(since, until, tuple(touchpoint), tuple(channel)),
+                                min_mentions=min_mentions)
     except (ValueError, FileNotFoundError) as exc:
         fail(str(exc))
     err.print(f"wrote {path} ({path.stat().st_size // 1024} KiB, works offline)")

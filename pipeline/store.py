@@ -85,17 +85,23 @@ def one_reading_statement(sql: str) -> str:
     return statements[0]
 
 
+def quoted_end(sql: str, i: int) -> int:
+    """The index just past the quoted literal or name that opens at `i` (doubled quotes stay inside)."""
+    ch, end, n = sql[i], i + 1, len(sql)
+    while end < n and not (sql[end] == ch and not (end + 1 < n and sql[end + 1] == ch)):
+        end += 2 if sql[end] == ch else 1
+    return end + 1
+
+
 def split_statements(sql: str) -> list[str]:
     """The statements of a SQL text, split at semicolons outside quotes, dollar quotes and comments."""
     statements, current, i, n = [], [], 0, len(sql)
     while i < n:
         ch = sql[i]
         if ch in "'\"":
-            end = i + 1
-            while end < n and not (sql[end] == ch and not (end + 1 < n and sql[end + 1] == ch)):
-                end += 2 if sql[end] == ch else 1
-            current.append(sql[i:end + 1])
-            i = end + 1
+            end = quoted_end(sql, i)
+            current.append(sql[i:end])
+            i = end
         elif sql.startswith("--", i):
             end = sql.find("\n", i)
             i = n if end < 0 else end
@@ -678,11 +684,9 @@ class PostgresStore(Store):
         while i < n:
             ch = sql[i]
             if ch in "'\"":
-                end = i + 1
-                while end < n and not (sql[end] == ch and not (end + 1 < n and sql[end + 1] == ch)):
-                    end += 2 if sql[end] == ch else 1
-                out.append(sql[i:end + 1].replace("%", "%%"))
-                i = end + 1
+                end = quoted_end(sql, i)
+                out.append(sql[i:end].replace("%", "%%"))
+                i = end
                 continue
             out.append("%s" if ch == "?" else "%%" if ch == "%" else ch)
             i += 1

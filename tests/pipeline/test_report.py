@@ -28,8 +28,8 @@ def test_periods():
 
 
 def test_report_is_self_contained_with_every_section(coded, tmp_path):
-    html = build_report(coded, tmp_path / "r.html").read_text(encoding="utf-8")
-    for div in ("heatmap", "trend", "volume", "nps", "drivers"):
+    html = build_report(coded, tmp_path / "r.html", min_mentions=1).read_text(encoding="utf-8")  # a tiny store
+    for div in ("heatmap-review", "trend", "volume", "nps", "drivers"):
         assert f'id="{div}"' in html
     assert not re.search(r"<script[^>]+src=[\"']https?://", html)  # no CDN: plotly.js is inline
     assert "plotly" in html.lower() and len(html) > 1_000_000
@@ -55,7 +55,7 @@ def test_report_renders_in_headless_chromium(coded, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     console_errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line and ("Error" in line or "Uncaught" in line)]
     assert not console_errors, console_errors
-    heatmap = re.search(r'<div id="heatmap"[^>]*>(.*?)</div>\s*<script', dom.stdout, re.S)
+    heatmap = re.search(r'<div id="heatmap-review"[^>]*>(.*?)</div>\s*<script', dom.stdout, re.S)
     assert heatmap and "main-svg" in heatmap.group(1) and "heatmaplayer" in dom.stdout  # plotly drew the heatmap
     assert dom.stdout.count('class="main-svg"') >= 5
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
@@ -63,3 +63,28 @@ def test_report_renders_in_headless_chromium(coded, tmp_path):
     subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1300,2400",
                     f"--screenshot={shot.resolve()}", report.as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 20_000
+
+
+def test_small_cells_are_grey_shares_carry_an_interval_and_every_touchpoint_gets_evidence(store, tmp_path, coder):
+    """A store where one store has 7 of 25 staff mentions negative (28 %, under the red line) and a
+    hotline has a single negative call: neither is red, both show their evidence and n."""
+    from pipeline.ingest.runner import ingest_file
+    from tests.conftest import write
+
+    rows = ["id,content,store,created_at"]
+    rows += [f"{i},第{i}次来：服务员态度很差,南坪店,2026-09-{i % 28 + 1:02d}" for i in range(7)]  # distinct texts:
+    rows += [f"{i},第{i}次来：服务员态度很好,南坪店,2026-09-{i % 28 + 1:02d}" for i in range(7, 25)]  # no exact duplicates
+    ingest_file(store, write(tmp_path / "r.csv", "\n".join(rows) + "\n"), "review")
+    ingest_file(store, write(tmp_path / "c.jsonl", '{"call_id": "k1", "queue": "投诉热线", "started_at": "2026-09-03", '
+                             '"turns": [{"speaker": "客户", "text": "你们服务员态度很差"}]}\n'), "call")
+    store.write_taxonomy(coder.taxonomy)
+    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    html = build_report(store, tmp_path / "r.html", Filters(*parse_period("2026-09"))).read_text(encoding="utf-8")
+    red = html.split('id="evidence"')[1].split('id="worst"')[0]
+    worst = html.split('id="worst"')[1]
+    assert "No red cells" in red                                   # 28 % of 25 and 1 of 1 are not red
+    assert "南坪店" in worst and "28% negative (95% CI 14%–48%)" in worst and "25 mentions" in worst
+    assert "投诉热线" in worst and "1 mentions" in worst
+    assert 'id="heatmap-review"' in html and 'id="heatmap-call"' in html  # one panel per channel
+    assert '"n=1"' in html or "n=1" in html                          # the single call's cell shows its n, greyed
+    assert '"tickformat":"%Y-%m"' in html and '"dtick":"M1"' in html  # a one-month report has month ticks
