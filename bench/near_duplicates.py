@@ -35,7 +35,9 @@ def synthesise(path: Path, n: int, copies: int, offset: int = 0) -> None:
             text = base[(i // copies) % len(base)]
             k = i % copies
             day = "" if offset == 0 else "（第二天）"
-            variant = GREETINGS[k % len(GREETINGS)] + text[: max(10, len(text) - (k // len(GREETINGS)))] + f"（{k}）{day}"
+            cycle = i // (copies * len(base))  # past the sample's end, a new round of distinct texts
+            variant = (GREETINGS[k % len(GREETINGS)] + text[: max(10, len(text) - (k // len(GREETINGS)))] + f"（{k}）{day}"
+                       + (f"（第{cycle + 1}轮）" if cycle else ""))
             writer.writerow([offset + i, variant])
 
 
