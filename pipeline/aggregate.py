@@ -45,6 +45,32 @@ def _period(grain: str | None) -> dict[str, str]:
     return {"period": f"CAST(date_trunc('{grain}', occurred_at) AS DATE) AS period,", "group": "1,", "using": "period,"}
 
 
+#: Rating points lost to negative / gained by positive mentions per dimension, over the rated items
+#: that `{where}` keeps (v_item_ratings columns: channel, touchpoint, occurred_at): v_drivers is all of them,
+#: the report applies its filters.
+DRIVERS = """
+        WITH rated AS (SELECT item_id, rating_pct FROM v_item_ratings WHERE {where}),
+             dims AS (SELECT DISTINCT dimension, dimension_zh FROM v_codes),
+             item_dim AS (SELECT item_id, dimension, avg(score) AS score,
+                                 max(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS has_negative,
+                                 max(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS has_positive
+                          FROM v_codes GROUP BY item_id, dimension),
+             per AS (
+                SELECT d.dimension, d.dimension_zh, count(*) AS rated_items,
+                       CAST(sum(CASE WHEN x.item_id IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS mentioned,
+                       avg(CASE WHEN x.has_negative = 1 THEN r.rating_pct END) AS rating_pct_when_negative,
+                       avg(CASE WHEN x.has_positive = 1 THEN r.rating_pct END) AS rating_pct_when_positive,
+                       avg(CASE WHEN x.item_id IS NULL THEN r.rating_pct END) AS rating_pct_when_not_mentioned,
+                       corr(x.score, r.rating_pct) AS score_rating_correlation
+                FROM rated r CROSS JOIN dims d
+                LEFT JOIN item_dim x ON x.item_id = r.item_id AND x.dimension = d.dimension
+                GROUP BY d.dimension, d.dimension_zh)
+        SELECT per.*,
+               rating_pct_when_not_mentioned - rating_pct_when_negative AS penalty,
+               rating_pct_when_positive - rating_pct_when_not_mentioned AS reward
+        FROM per"""
+
+
 def view_statements() -> list[str]:
     """CREATE OR REPLACE VIEW statements, in dependency order."""
     views = {
@@ -94,27 +120,7 @@ def view_statements() -> list[str]:
                {NPS} AS nps
         FROM v_item_ratings
         GROUP BY channel, touchpoint"""
-    views["v_drivers"] = """
-        WITH rated AS (SELECT item_id, rating_pct FROM v_item_ratings),
-             dims AS (SELECT DISTINCT dimension, dimension_zh FROM v_codes),
-             item_dim AS (SELECT item_id, dimension, avg(score) AS score,
-                                 max(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS has_negative,
-                                 max(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS has_positive
-                          FROM v_codes GROUP BY item_id, dimension),
-             per AS (
-                SELECT d.dimension, d.dimension_zh, count(*) AS rated_items,
-                       CAST(sum(CASE WHEN x.item_id IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS mentioned,
-                       avg(CASE WHEN x.has_negative = 1 THEN r.rating_pct END) AS rating_pct_when_negative,
-                       avg(CASE WHEN x.has_positive = 1 THEN r.rating_pct END) AS rating_pct_when_positive,
-                       avg(CASE WHEN x.item_id IS NULL THEN r.rating_pct END) AS rating_pct_when_not_mentioned,
-                       corr(x.score, r.rating_pct) AS score_rating_correlation
-                FROM rated r CROSS JOIN dims d
-                LEFT JOIN item_dim x ON x.item_id = r.item_id AND x.dimension = d.dimension
-                GROUP BY d.dimension, d.dimension_zh)
-        SELECT per.*,
-               rating_pct_when_not_mentioned - rating_pct_when_negative AS penalty,
-               rating_pct_when_positive - rating_pct_when_not_mentioned AS reward
-        FROM per"""
+    views["v_drivers"] = DRIVERS.format(where="1 = 1")
     views["v_top_evidence"] = """
         SELECT * FROM (
             SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, sentiment, evidence, score,

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipeline.aggregate import MEASURES, NPS
+from pipeline.aggregate import DRIVERS, MEASURES, NPS
 from pipeline.store import Store
 
 FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"
@@ -102,7 +102,8 @@ def gather(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
                        FROM v_items WHERE {where} GROUP BY 1, 2 ORDER BY 1"""),
         "nps": q(f"""SELECT touchpoint, count(*) AS rated, avg(rating_pct) AS mean_rating_pct, {NPS} AS nps
                      FROM v_item_ratings WHERE {{where}} GROUP BY 1 ORDER BY nps"""),
-        "drivers": store.query("SELECT dimension_zh, penalty, reward, rated_items FROM v_drivers ORDER BY penalty DESC NULLS LAST"),
+        "drivers": q(f"""SELECT dimension_zh, penalty, reward, rated_items FROM ({DRIVERS}) drivers
+                         ORDER BY penalty DESC NULLS LAST"""),
         "evidence": q("""SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, evidence, score, occurred_at
                          FROM (SELECT *, row_number() OVER (PARTITION BY channel, touchpoint, dimension
                                                             ORDER BY score, confidence DESC, code_id) AS rank

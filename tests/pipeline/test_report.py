@@ -88,3 +88,12 @@ def test_small_cells_are_grey_shares_carry_an_interval_and_every_touchpoint_gets
     assert 'id="heatmap-review"' in html and 'id="heatmap-call"' in html  # one panel per channel
     assert '"n=1"' in html or "n=1" in html                          # the single call's cell shows its n, greyed
     assert '"tickformat":"%Y-%m"' in html and '"dtick":"M1"' in html  # a one-month report has month ticks
+
+
+def test_drivers_follow_the_filters(coded):
+    from pipeline.report import gather
+
+    everything = gather(coded, Filters())["drivers"]
+    only_b = gather(coded, Filters(touchpoints=("B",)))["drivers"]
+    assert set(everything["rated_items"]) == {4} and set(only_b["rated_items"]) == {1}  # B has one rated review
+    assert gather(coded, Filters(*parse_period("2026-05")))["drivers"]["rated_items"].max() == 2
