@@ -209,13 +209,12 @@ def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews
             promoted_models(settings(db, models).models)
         except NoModels as exc:
             fail(str(exc))
-    db = settings(db).db
     _ingest(db, paths, None, touchpoints_file=touchpoints, wait=wait)
     _code(db, taxonomy, False, workers, models, wait, lexicon)
     with open_store(db, read_only=True, wait=wait) as store:
         coded = store.scalar("SELECT count(*) FROM item_scores WHERE is_current")
         summary = store.query(SUMMARY_SQL)
-    print_frame(summary, title=f"{coded} items coded · touchpoint × dimension · {db}")
+    print_frame(summary, title=f"{coded} items coded · touchpoint × dimension · {settings(db).db}")
 
 
 # -- query / stats ----------------------------------------------------------------------------

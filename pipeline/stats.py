@@ -12,18 +12,21 @@ from pipeline.store import Store
 
 
 def run_state(status: str | None, pid: Any, host: str | None) -> str:
-    """`finished`, `running` (its process is alive on this host) or `interrupted` (killed or crashed)."""
+    """`finished`, `running` (its process is alive, or on another host where it cannot be checked) or
+    `interrupted` (killed or crashed on this host)."""
     if status in (None, "finished"):
         return "finished"
-    if status == "running" and host == socket.gethostname() and pid is not None and pid == pid:
-        try:
-            os.kill(int(pid), 0)
-            return "running"
-        except ProcessLookupError:
-            return "interrupted"
-        except PermissionError:
-            return "running"
-    return "interrupted" if status == "running" and host == socket.gethostname() else str(status)
+    if host != socket.gethostname():
+        return str(status)
+    if pd.isna(pid):
+        return "interrupted"
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return "interrupted"
+    except PermissionError:
+        pass  # alive, someone else's
+    return "running"
 
 
 def collect_stats(store: Store) -> dict[str, pd.DataFrame]:

@@ -162,12 +162,12 @@ class Store:
     def open(cls, target: str | Path, read_only: bool = False, wait: float = 0.0,
              on_wait: Callable[[str], None] | None = None) -> "Store":
         """A DuckDB file path or a postgresql:// URL; writable stores are migrated on open.
-        A DuckDB file locked by another process is waited for up to `wait` seconds (`on_wait` hears
-        once that it is waiting), then `StoreBusy`."""
+        A DuckDB file held by another process is waited for up to `wait` seconds (`on_wait` hears once
+        that it is waiting), then `StoreBusy`."""
         if is_postgres(target):
             store: Store = PostgresStore(str(target), read_only)
         else:
-            store = DuckDBStore.connect_waiting(str(target), read_only, wait, on_wait)
+            store = DuckDBStore(str(target), read_only, wait, on_wait)
         if not read_only:
             store.migrate()
         return store
@@ -266,11 +266,6 @@ class Store:
         return version
 
     # -- writes ---------------------------------------------------------------------------------
-    def _existing_ids(self, table: str, key: str, ids: Sequence[str]) -> set[str]:
-        if not ids:
-            return set()
-        return {r[0] for r in self.fetchall(f"SELECT {key} FROM {table} WHERE {key} = ANY(?)", [list(ids)])}
-
     def _originals(self, hashes: Sequence[str]) -> dict[tuple[str, str | None, str], str]:
         """(channel, touchpoint, content hash) → id of the earliest-ingested item with that content
         said at that touchpoint: exact duplicates are per touchpoint, so a copy at another store counts there."""
@@ -515,39 +510,44 @@ class DuckDBStore(Store):
     #: How long a writer waits, between its batches, for readers to let go of the file.
     WRITER_WAIT = 600.0
 
-    def __init__(self, target: str, read_only: bool = False):
+    def __init__(self, target: str, read_only: bool = False, wait: float = 0.0,
+                 on_wait: Callable[[str], None] | None = None):
         super().__init__(target, read_only)
         if read_only and not Path(target).exists():
             raise FileNotFoundError(f"no store at {target} (run `voc ingest` or `voc run` first)")
         if not read_only:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-        self._con: duckdb.DuckDBPyConnection | None = None
         self._depth = 0
-        self._con = self._connect()
+        self._con: duckdb.DuckDBPyConnection | None = self._connect(wait, on_wait)
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
-        try:
-            return duckdb.connect(self.path, read_only=self.read_only,
-                                  config=self.READ_ONLY_CONFIG if self.read_only else {})
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
+    def _connect(self, wait: float, on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+        """A connection; while another process holds the file, retried for up to `wait` seconds
+        (`on_wait` hears once that it is waiting), then `StoreBusy`."""
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                return duckdb.connect(self.path, read_only=self.read_only,
+                                      config=self.READ_ONLY_CONFIG if self.read_only else {})
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
                 holder = re.search(r"PID (\d+)", str(exc))
-                raise StoreBusy(f"{self.path} is in use by another process{f' (pid {holder.group(1)})' if holder else ''}: "
-                                "a run is writing it. Wait for it (--wait SECONDS) or try again later") from exc
-            raise
+                busy = StoreBusy(f"{self.path} is in use by another process"
+                                 f"{f' (pid {holder.group(1)})' if holder else ''}: a run is writing it. "
+                                 "Wait for it (--wait SECONDS) or try again later")
+                if time.monotonic() >= deadline:
+                    raise busy from exc
+                if on_wait and not told:
+                    on_wait(f"{busy}; waiting up to {wait:.0f} s")
+                    told = True
+                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         """The connection, reopened after a release (waiting up to WRITER_WAIT for readers)."""
         if self._con is None:
-            deadline = time.monotonic() + self.WRITER_WAIT
-            while self._con is None:
-                try:
-                    self._con = self._connect()
-                except StoreBusy:
-                    if time.monotonic() >= deadline:
-                        raise
-                    time.sleep(0.2)
+            self._con = self._connect(self.WRITER_WAIT)
         return self._con
 
     @contextmanager
@@ -568,22 +568,6 @@ class DuckDBStore(Store):
         if self._con is not None:
             self._con.close()
             self._con = None
-
-    @classmethod
-    def connect_waiting(cls, target: str, read_only: bool, wait: float,
-                        on_wait: Callable[[str], None] | None = None) -> "DuckDBStore":
-        deadline = time.monotonic() + wait
-        told = False
-        while True:
-            try:
-                return cls(target, read_only)
-            except StoreBusy as exc:
-                if time.monotonic() >= deadline:
-                    raise
-                if on_wait and not told:
-                    on_wait(f"{exc}; waiting up to {wait:.0f} s")
-                    told = True
-                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
     def read_query(self, sql: str) -> pd.DataFrame:
         """One SELECT/EXPLAIN statement, as DuckDB's own parser classifies it."""

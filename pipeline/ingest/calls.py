@@ -183,12 +183,10 @@ def call_to_item(call: Call, source: str, locator: str, touchpoints: TouchpointM
     if not call.turns:
         return bad("no dialogue turns")
     assign_roles(call)
+    cleaned = [_clean(turn.text) for turn in call.turns]
     lines, turns_meta, offset = [], [], 0
-    for index, turn in enumerate(call.turns):
-        if turn.role != "customer":
-            continue
-        text = _clean(turn.text)
-        if not text:
+    for index, (turn, text) in enumerate(zip(call.turns, cleaned)):
+        if turn.role != "customer" or not text:
             continue
         text = text.replace("\n", " ")
         lines.append(text)
@@ -211,7 +209,7 @@ def call_to_item(call: Call, source: str, locator: str, touchpoints: TouchpointM
         meta={"customer": pseudonymise(str(fields["customer_id"])) if fields.get("customer_id") else None,
               "agent_id": fields.get("agent_id"), "turns": turns_meta, "call": process_signals(call)})
     if isinstance(item, Item):
-        item.raw_text = "\n".join(f"{t.role}: {_clean(t.text)}" for t in call.turns)
+        item.raw_text = "\n".join(f"{t.role}: {text}" for t, text in zip(call.turns, cleaned))
     return item
 
 

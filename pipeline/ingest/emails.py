@@ -146,18 +146,16 @@ def message_to_item(msg: Message, source: str, locator: str, touchpoints: Touchp
         except (TypeError, ValueError, OverflowError):
             date = None
     touchpoint, stage = touchpoints.resolve("email", source, mailbox_to, None, None)
-    item = build_item(
+    return build_item(
         "email", source, locator, strip_quotes(body), payload, what="body",
         identity=make_item_id("email", "message-id", message_id, "") if message_id else None,
         external_id=pseudonymise(message_id, "msg"), entity=mailbox_to, touchpoint=touchpoint,
         journey_stage=stage, created_at=date, company_touchpoint=True,
+        empty="no text body (empty, only quoted history, or attachments only)",
         meta={"subject": normalise_text(subject), "sender": pseudonymise(sender, "sender"),
               "in_reply_to": pseudonymise(_header(msg, "In-Reply-To"), "msg"),
               "references": [pseudonymise(r, "msg") for r in _header(msg, "References").split()] or None,
               "attachments": attachments})
-    if isinstance(item, Quarantined) and "empty after normalisation" in item.reason:
-        item.reason = "no text body (empty, only quoted history, or attachments only)"
-    return item
 
 
 def looks_like_mbox(data: bytes) -> bool:

@@ -53,10 +53,12 @@ def build_item(channel: str, source: str, locator: str, raw_text: str, payload: 
                external_id: Any = None, entity: str | None = None, touchpoint: str | None = None,
                journey_stage: str | None = None, created_at: datetime | None = None, rating: float | None = None,
                rating_scale: int | None = None, meta: dict[str, Any] | None = None,
-               identity: str | None = None, company_touchpoint: bool = False) -> Item | Quarantined:
+               identity: str | None = None, company_touchpoint: bool = False,
+               empty: str | None = None) -> Item | Quarantined:
     """The one way an input becomes an Item. `payload` is what a quarantine row keeps (redacted there);
     `identity` is a ready item id (emails key on the message id); `company_touchpoint` keeps entity and
-    touchpoint as given because they are the company's own address (an email's receiving mailbox)."""
+    touchpoint as given because they are the company's own address (an email's receiving mailbox);
+    `empty` is the channel's own reason for a text that normalises to nothing."""
 
     def bad(reason: str) -> Quarantined:
         return Quarantined(channel, source, locator, reason, payload)
@@ -65,7 +67,7 @@ def build_item(channel: str, source: str, locator: str, raw_text: str, payload: 
         return bad(f"{what} is {len(raw_text)} characters, over the {MAX_TEXT_CHARS} limit")
     raw, text = clean_text(raw_text)
     if not text:
-        return bad(f"{what} is empty after normalisation (only whitespace, control characters or nothing)")
+        return bad(empty or f"{what} is empty after normalisation (only whitespace, control characters or nothing)")
     ext = safe_identifier(external_id)
     touchpoint = touchpoint if company_touchpoint or not touchpoint else redact(touchpoint)
     return Item(
