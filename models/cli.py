@@ -69,13 +69,22 @@ def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s):
 
 
 @app.command()
-def evaluate(model: str = typer.Option(..., help="NAME[@VERSION], or `lexicon` for the baseline."),
-             data: Path = typer.Option(..., help="Labelled file."),
+def evaluate(model: Optional[str] = typer.Option(None, help="NAME[@VERSION], or `lexicon` for the baseline."),
+             data: Optional[Path] = typer.Option(None, help="Labelled file."),
+             gold: Optional[Path] = typer.Option(None, help="Gold-set folder (data/gold): score the coding pipeline item by item."),
+             lexicon: bool = typer.Option(False, "--lexicon", help="With --gold: code with the lexicon, not the promoted models."),
              taxonomy: str = TaxonomyOption, as_json: bool = typer.Option(False, "--json"),
              models: str = RegistryOption) -> None:
-    """Evaluate a model on a labelled file (AIC metric for aspect files, accuracy/F1 for binary)."""
+    """Evaluate a model on a labelled file (AIC metric for aspect files, accuracy/F1 for binary), or
+    the whole coding pipeline on gold sets (--gold): per channel and taxonomy, code P/R/F1 on
+    (sub-dimension, polarity), item exact match, item-sentiment accuracy."""
+    if gold is not None:
+        _evaluate_gold(gold, models, lexicon, as_json)
+        return
     from models.train import evaluate as run_evaluation
 
+    if model is None or data is None:
+        fail("give --model and --data (a labelled file), or --gold DIR")
     if not data.exists():
         fail(f"{data}: no such file")
     try:
@@ -89,6 +98,25 @@ def evaluate(model: str = typer.Option(..., help="NAME[@VERSION], or `lexicon` f
     print_frame(pd.DataFrame([result]), title=f"{model} on {data}")
     if per:
         print_frame(pd.DataFrame(sorted(per.items(), key=lambda kv: kv[1]), columns=["aspect", "f1"]), title="per-aspect F1")
+
+
+def _evaluate_gold(directory: Path, models: Optional[str], lexicon: bool, as_json: bool) -> None:
+    from models.gold import evaluate_with_coders
+    from pipeline.coder import NoModels
+
+    if not directory.is_dir():
+        fail(f"{directory}: not a folder of gold files")
+    try:
+        rows = evaluate_with_coders(directory, settings(models=models).models, lexicon)
+    except NoModels as exc:
+        fail(str(exc))
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    frame = pd.DataFrame(rows)
+    print_frame(frame.round(3), title=f"gold sets in {directory}")
 
 
 @models_app.command("list")

@@ -16,9 +16,30 @@ from spacy.tokens import Doc
 from pipeline.items import stable_hash
 from models.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
 from pipeline.nlp import LEXICON, build_nlp, cached_taxonomy
+from pipeline.segment import AspectHit, Clause
 from pipeline.store import CodedBatch, Store, utcnow
 
 ItemText = tuple[str, str]
+#: An item-level code: polarity label, score, and the evidence clause's char span in the item text.
+ItemCode = tuple[str, float, tuple[int, int]]
+
+
+def item_codes(doc: Doc) -> dict[str, ItemCode]:
+    """The item's codes, one per sub-dimension: the lean of its clause-level hits (the sum of the
+    polar hits' scores; neutral where none is polar or they cancel out), with the strongest hit of
+    that polarity as evidence."""
+    hits: dict[str, list[tuple[AspectHit, Clause]]] = {}
+    for clause in doc._.clauses:
+        for hit in clause.aspects:
+            hits.setdefault(hit.sub_dimension, []).append((hit, clause))
+    out: dict[str, ItemCode] = {}
+    for sub, found in hits.items():
+        lean = sum(h.score for h, _ in found if h.label != "neutral")
+        label = "neutral" if abs(lean) < 1e-9 else ("positive" if lean > 0 else "negative")
+        agreeing = [(h, c) for h, c in found if h.label == label] or found
+        hit, clause = max(agreeing, key=lambda hc: abs(hc[0].score))
+        out[sub] = (label, round(lean if label != "neutral" else hit.score, 4), (clause.start, clause.end))
+    return out
 
 
 class NoModels(ValueError):
