@@ -15,7 +15,7 @@ def code(db: str | None = None, taxonomy: str = "restaurant", models: str | None
     config = resolve(db, models)
     print(config.describe())
     if not lexicon:
-        promoted_models(config.models)  # a missing or empty registry fails here, before any work, not retried
+        promoted_models(config.models, taxonomy)  # a missing or empty registry fails here, before any work, not retried
     result = code_items(config.db, taxonomy, config.models, recode, workers, lexicon)
     print(f"coded {result['coded']} items with {result['model_version']}")
     return result

@@ -20,7 +20,7 @@ def daily(sources: list[str], db: str | None = None, taxonomy: str = "restaurant
     config = resolve(db, models)
     print(config.describe())
     if not lexicon:
-        promoted_models(config.models)  # a missing or empty registry fails here, before any work, not retried
+        promoted_models(config.models, taxonomy)  # a missing or empty registry fails here, before any work, not retried
     reports = ingest(sources, config.db, publish=False)
     coded = code(config.db, taxonomy, config.models, workers=workers, lexicon=lexicon)
     aggregates = aggregate(config.db, alert_rules, publish=False, report=report)

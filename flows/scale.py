@@ -59,7 +59,7 @@ def code_distributed(db: str | None = None, taxonomy: str = "restaurant", models
     if not is_postgres(db):
         raise ValueError("distributed coding writes from several processes: use a postgresql:// store")
     if not lexicon:
-        promoted_models(models)
+        promoted_models(models, taxonomy)
     parts = plan_partitions(db, taxonomy, models, partitions, recode, lexicon)
     futures = code_partition.map(db, taxonomy, models, parts, lexicon)
     coded = sum(f.result() for f in futures)

@@ -140,13 +140,17 @@ def models_show(ref: str, models: str = RegistryOption) -> None:
 
 
 @models_app.command("promote")
-def models_promote(ref: str, models: str = RegistryOption) -> None:
-    """Make NAME@VERSION the model the pipeline codes with (for its role)."""
+def models_promote(ref: str, models: str = RegistryOption,
+                   taxonomy: Optional[str] = typer.Option(None, help="Promote for this taxonomy only (default: an aspect model's own taxonomy; every taxonomy for sentiment).")) -> None:
+    """Make NAME@VERSION the model the pipeline codes with, for its role and taxonomy."""
     try:
-        role, resolved = _registry(models).promote(ref)
+        role, scope, resolved = _registry(models).promote(ref, taxonomy)
     except KeyError as exc:
         fail(str(exc.args[0]))
-    err.print(f"promoted {resolved} as the {role} model; `voc code --recode` recodes stored items with it")
+    except ValueError as exc:
+        fail(str(exc))
+    where = "every taxonomy" if scope == "*" else f"taxonomy {scope}"
+    err.print(f"promoted {resolved} as the {role} model for {where}; `voc code --recode` recodes stored items with it")
 
 
 @label_app.command("export")
@@ -157,7 +161,7 @@ def label_export(uncertain: int = typer.Option(50, help="How many of the least c
     """Export the stored items the aspect model is least sure of, for annotation."""
     from models.annotation import export_tasks, least_certain
     registry = _registry(models)
-    ref = model or registry.promoted("aspects")
+    ref = model or registry.promoted("aspects", "restaurant")
     if not ref:
         fail("no aspect model promoted; pass --model NAME@VERSION")
     fitted = registry.load(ref)

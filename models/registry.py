@@ -1,7 +1,8 @@
 """The model registry: a folder per `name/version` holding the artifact and a model card.
 
     voc-models/                   (VOC_MODELS or --models to choose)
-      promoted.json               {"aspects": "restaurant-aspects@2", "sentiment": "overall@1"}
+      promoted.json               {"aspects": {"restaurant": "restaurant-aspects@2"},
+                                   "sentiment": {"*": "overall@1"}}
       restaurant-aspects/2/
         card.json                 kind, role, data hash, rows, taxonomy version, parameters, metrics, timings
         model.joblib              (scikit-learn kinds)  |  model/  (transformer: save_pretrained layout)
@@ -20,7 +21,9 @@ from typing import Any
 import joblib
 
 DEFAULT_ROOT = os.environ.get("VOC_MODELS", "voc-models")
-ROLES = {"sklearn": "aspects", "transformer": "aspects", "sentiment": "sentiment"}
+ROLES = {"sklearn": "aspects", "transformer": "aspects", "sentiment": "sentiment", "polarity": "polarity"}
+#: The promotion scope of a model that serves every taxonomy (sentiment and polarity models by default).
+ANY_TAXONOMY = "*"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -76,21 +79,59 @@ class Registry:
         (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         return ref
 
-    def promote(self, ref: str) -> tuple[str, Ref]:
+    def promote(self, ref: str, taxonomy: str | None = None) -> tuple[str, str, Ref]:
+        """Make `ref` the model its role codes with, for one taxonomy: an aspect model for the taxonomy
+        it was trained for (its card says which), a sentiment or polarity model for every taxonomy
+        unless `taxonomy` scopes it. Returns (role, scope, ref)."""
         resolved = self.resolve(ref)
-        role = self.card(str(resolved))["role"]
+        card = self.card(str(resolved))
+        role = card["role"]
+        if role == "aspects":
+            trained_for = card.get("taxonomy")
+            if taxonomy and trained_for and taxonomy != trained_for:
+                raise ValueError(f"{resolved} codes taxonomy {trained_for}, not {taxonomy}")
+            scope = taxonomy or trained_for
+            if not scope:
+                raise ValueError(f"{resolved}: its card names no taxonomy; promote it with --taxonomy NAME")
+        else:
+            scope = taxonomy or ANY_TAXONOMY
         promoted = self._promoted()
-        promoted[role] = str(resolved)
+        promoted.setdefault(role, {})[scope] = str(resolved)
         (self.root / "promoted.json").write_text(json.dumps(promoted, indent=2), encoding="utf-8")
-        return role, resolved
+        return role, scope, resolved
 
     # -- reading ------------------------------------------------------------------------------
-    def _promoted(self) -> dict[str, str]:
+    def _promoted(self) -> dict[str, dict[str, str]]:
+        """role → scope (taxonomy name or `*`) → ref. A registry written before promotion was per
+        taxonomy (role → ref) reads as that ref promoted for its card's taxonomy (aspects) or all."""
         path = self.root / "promoted.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        out: dict[str, dict[str, str]] = {}
+        for role, entry in raw.items():
+            if isinstance(entry, str):
+                scope = ANY_TAXONOMY
+                if role == "aspects":
+                    try:
+                        scope = self.card(entry).get("taxonomy") or "restaurant"
+                    except (KeyError, OSError):
+                        scope = "restaurant"
+                entry = {scope: entry}
+            out[role] = dict(entry)
+        return out
 
-    def promoted(self, role: str) -> str | None:
-        return self._promoted().get(role)
+    def promoted(self, role: str, taxonomy: str | None = None) -> str | None:
+        """The model `role` codes `taxonomy` with: the one promoted for it, else (not for aspects —
+        an aspect model only codes the taxonomy it was trained for) the one promoted for all.
+        Without a taxonomy: the model promoted for all, or the only one promoted."""
+        entries = self._promoted().get(role, {})
+        if taxonomy is None:
+            return entries.get(ANY_TAXONOMY) or (next(iter(entries.values())) if len(entries) == 1 else None)
+        if taxonomy in entries:
+            return entries[taxonomy]
+        return None if role == "aspects" else entries.get(ANY_TAXONOMY)
+
+    def any_promoted(self) -> bool:
+        return any(self._promoted().values())
 
     def card(self, ref: str) -> dict[str, Any]:
         return json.loads((self.path(self.resolve(ref)) / "card.json").read_text(encoding="utf-8"))
@@ -105,15 +146,32 @@ class Registry:
         return joblib.load(folder / "model.joblib")
 
     def list(self) -> list[dict[str, Any]]:
-        promoted = set(self._promoted().values())
+        scopes: dict[str, list[str]] = {}
+        for entries in self._promoted().values():
+            for scope, ref in entries.items():
+                scopes.setdefault(ref, []).append(scope)
         rows = []
         if not self.root.exists():
             return rows
         for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
             for version in self.versions(folder.name):
                 card = self.card(f"{folder.name}@{version}")
-                metrics = card.get("metrics", {})
+                metric, value = headline_metric(card)
                 rows.append({"model": card["ref"], "kind": card["kind"], "role": card["role"],
-                             "rows": card.get("rows"), "metric": metrics.get("macro_f1", metrics.get("accuracy")),
-                             "created_at": card["created_at"], "promoted": card["ref"] in promoted})
+                             "taxonomy": card.get("taxonomy", ANY_TAXONOMY), "rows": card.get("rows"),
+                             "metric": metric, "value": value, "created_at": card["created_at"],
+                             "promoted_for": ",".join(sorted(scopes.get(card["ref"], [])))})
         return rows
+
+
+def headline_metric(card: dict[str, Any]) -> tuple[str, float | None]:
+    """The card's headline number and what it is (metric, and on which data)."""
+    metrics = card.get("metrics", {})
+    held_out = card.get("held_out_metrics") or {}
+    for source, name in ((held_out, "macro_f1"), (held_out, "accuracy"), (metrics, "macro_f1"), (metrics, "accuracy")):
+        if name in source:
+            where = held_out.get("evaluation") if source is held_out else metrics.get("evaluation")
+            where = where or (f"{metrics.get('folds')}-fold CV" if "folds" in metrics else "training card")
+            label = "AIC macro-F1" if name == "macro_f1" else "accuracy"
+            return f"{label} ({where})", round(float(source[name]), 4)
+    return "", None

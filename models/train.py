@@ -129,7 +129,7 @@ def retrain_and_compare(data_path: Path, name: str, registry: Registry, taxonomy
         [data.texts[i] for i in train_idx], data.labels.iloc[train_idx].reset_index(drop=True))
     train_seconds = time.perf_counter() - start
     candidate_metrics = aspect_metrics(truth, predict_frame(candidate, test_texts))
-    incumbent_ref = registry.promoted("aspects")
+    incumbent_ref = registry.promoted("aspects", taxonomy)
     incumbent_metrics = None
     if incumbent_ref:
         incumbent = registry.load(incumbent_ref)

@@ -206,7 +206,7 @@ def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews
         from pipeline.coder import NoModels, promoted_models
 
         try:
-            promoted_models(settings(db, models).models)
+            promoted_models(settings(db, models).models, taxonomy)
         except NoModels as exc:
             fail(str(exc))
     _ingest(db, paths, None, touchpoints_file=touchpoints, wait=wait)

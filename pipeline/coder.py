@@ -46,22 +46,25 @@ class NoModels(ValueError):
     """The registry to code with is missing or has no promoted model (and the lexicon was not asked for)."""
 
 
-def promoted_models(registry: str) -> dict[str, str | None]:
-    """role → the registry's promoted model (None where none is); `NoModels` when it has none at all."""
+def promoted_models(registry: str, taxonomy: str | None = None) -> dict[str, str | None]:
+    """role → the model the registry promoted for `taxonomy` (None where it has none: that role codes
+    with the lexicon); `NoModels` when the registry is missing or has nothing promoted at all."""
     from models.registry import Registry
 
-    promoted = {role: Registry(registry).promoted(role) for role in ("aspects", "sentiment")}
-    if not any(promoted.values()):
+    reg = Registry(registry)
+    if not reg.any_promoted():
         where = "does not exist" if not Path(registry).exists() else "has no promoted model"
         raise NoModels(f"model registry {registry} {where}: train and promote models (`make models`), point at "
                        "the registry (--models, VOC_MODELS or voc.toml), or code with the lexicon on purpose (--lexicon)")
-    return promoted
+    return {role: reg.promoted(role, taxonomy) for role in ("aspects", "sentiment")}
 
 
 class Coder:
     """Codes (item_id, text) pairs with one taxonomy and one aspect/sentiment model pair.
 
-    Models left as None are the registry's promoted ones (the lexicon for a role with none promoted).
+    Models left as None are the ones the registry promoted for this taxonomy (the lexicon for a role
+    with none: a taxonomy without a trained aspect model has its aspects found by the lexicon and
+    scored by the promoted sentiment model).
     A registry that is missing or has nothing promoted is a `NoModels` error — coding silently with the
     lexicon because a path was wrong is how a scheduled run goes bad — unless `lexicon` asks for it.
     """
@@ -73,7 +76,7 @@ class Coder:
         self.batch_size = batch_size
         promoted = {"aspects": None, "sentiment": None}
         if not lexicon and (aspect_model is None or sentiment_model is None):
-            promoted = promoted_models(registry)
+            promoted = promoted_models(registry, self.taxonomy.name)
         self.aspect_model = aspect_model or promoted["aspects"] or LEXICON
         self.sentiment_model = sentiment_model or promoted["sentiment"] or LEXICON
         self.nlp: Language = build_nlp(taxonomy, self.aspect_model, self.sentiment_model, registry)

@@ -73,6 +73,24 @@ def test_promoted_models_code_and_recode_keeps_history(workspace):
     assert {s["model_version"] for s in scores} == {"aspects=asp@1;sentiment=senti@1"}
 
 
+def test_a_taxonomy_without_an_aspect_model_codes_with_the_promoted_sentiment_model(workspace):
+    """The restaurant aspect model never codes another taxonomy; auto_dealer gets lexicon aspects
+    scored by the sentiment model promoted for every taxonomy — and says so."""
+    root, models, _ = workspace
+    voc("models", "promote", "asp@1", "--models", models)
+    voc("models", "promote", "senti", "--models", models)
+    dealer = root / "dealer.csv"
+    dealer.write_text("id,content\n1,销售顾问态度很冷漠，等了一个小时没人理\n", encoding="utf-8")
+    db = root / "dealer.duckdb"
+    result = voc("run", dealer, "--db", db, "--models", models, "--taxonomy", "auto_dealer", "--workers", "1")
+    assert "aspects=lexicon@auto_dealer" in result.output and "sentiment=senti@1" in result.output
+    codes = json.loads(voc("query", "SELECT sub_dimension, model_version, taxonomy_version FROM codes", "--db", db,
+                           "--format", "json").stdout)
+    assert {c["taxonomy_version"].split("-")[0] for c in codes} == {"auto_dealer"}
+    assert "staff_attitude" in {c["sub_dimension"] for c in codes}
+    assert {c["model_version"] for c in codes} == {"aspects=lexicon@auto_dealer-2026.11.1;sentiment=senti@1"}
+
+
 def test_label_export_and_import(workspace):
     root, models, reviews = workspace
     db = root / "label.duckdb"
