@@ -70,7 +70,8 @@ class LexiconAspectClassifier:
         return (self.predict_proba(X) >= self.threshold).astype(int)
 
     def hits(self, tokens: Tokens) -> list[AspectHit]:
-        """The sub-dimensions found in one clause, with cue positions (used for evidence)."""
+        """The sub-dimensions found in one clause, with cue positions (used for evidence). A
+        sub-dimension marked `alone` (overall) is dropped where another one is cued."""
         out = []
         for j, positions in sorted(self.cues(tokens).items()):
             distinct = len({tokens[p] for p in positions})
@@ -78,6 +79,8 @@ class LexiconAspectClassifier:
             if confidence >= self.threshold:
                 sub = self.taxonomy.sub(self.classes_[j])
                 out.append(AspectHit(sub.id, sub.dimension, round(confidence, 4), tuple(positions)))
+        if any(not self.taxonomy.sub(h.sub_dimension).alone for h in out):
+            out = [h for h in out if not self.taxonomy.sub(h.sub_dimension).alone]
         return out
 
 
@@ -115,7 +118,8 @@ def _evidence_clause(clauses: list[Clause], sub_id: str, label: str) -> tuple[Cl
 class ModelAspectTagger:
     """spaCy component `voc_aspect_model`: a trained document-level aspect model decides which
     aspects an item mentions and with which polarity; each decision is attached to its evidence
-    clause, replacing the lexicon's hits. Needs `voc_aspects` and `voc_sentiment` before it."""
+    clause, replacing the lexicon's hits. An `alone` sub-dimension (overall experience) is kept only
+    where a clause expresses it. Needs `voc_aspects` and `voc_sentiment` before it."""
 
     def __init__(self, model, ref: str, taxonomy: Taxonomy, batch_size: int = 128):
         missing = [a for a in model.classes_ if a not in {s.id for s in taxonomy.sub_dimensions}]
@@ -136,6 +140,8 @@ class ModelAspectTagger:
             label = _CODE_LABELS[code]
             mentioned = max(1e-9, 1 - p[0])
             clause, cues = _evidence_clause(clauses, sub_id, label)
+            if not cues and self.taxonomy.sub(sub_id).alone:
+                continue  # an overall judgement needs a clause that expresses one, not a document's mood
             found[clause.index].append(AspectHit(
                 sub_id, self.taxonomy.sub(sub_id).dimension, round(float(mentioned), 4), cues,
                 round(float((p[3] - p[1]) / mentioned), 4), label))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.paths import LEXICON_DIR
@@ -23,14 +24,33 @@ def read_word_weights(path: Path, default: float = 1.0) -> dict[str, float]:
     return words
 
 
+def read_phrases(path: Path) -> tuple[tuple[re.Pattern, float], ...]:
+    """Read a `pattern<TAB>weight` file of regular expressions (a missing file is empty)."""
+    if not path.exists():
+        return ()
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        pattern, sep, weight = line.rpartition("\t")
+        try:
+            out.append((re.compile(pattern.strip()), float(weight)))
+        except (re.error, ValueError) as exc:
+            raise ValueError(f"{path}:{number}: {exc if sep else 'use pattern<TAB>weight'}") from exc
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """The sentiment language data: polarity words, negators, degree adverbs, contrast words."""
+    """The sentiment language data: polarity words, negators, degree adverbs, contrast words, polar
+    phrase patterns (implicit complaints: 等了一个小时, 没人联系), and formulas that are not feedback."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
     degree: dict[str, float]
     contrast: frozenset[str]
+    phrases: tuple[tuple[re.Pattern, float], ...] = ()
+    formulas: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -41,6 +61,8 @@ class Lexicon:
             negation=read_word_weights(directory / "negation.txt"),
             degree=read_word_weights(directory / "degree.txt"),
             contrast=frozenset(read_word_weights(directory / "contrast.txt")),
+            phrases=read_phrases(directory / "phrases.txt"),
+            formulas=frozenset(read_word_weights(directory / "formulas.txt")) if (directory / "formulas.txt").exists() else frozenset(),
         )
 
     def words(self) -> set[str]:

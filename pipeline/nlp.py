@@ -50,7 +50,8 @@ def load_registered(ref: str, registry: str, role: str):
 
 @Language.factory("voc_clauses", default_config={"taxonomy": "restaurant"})
 def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplitter:
-    return ClauseSplitter(cached_lexicon().contrast, vocabulary(cached_taxonomy(taxonomy)))
+    lexicon = cached_lexicon()
+    return ClauseSplitter(lexicon.contrast, vocabulary(cached_taxonomy(taxonomy)), lexicon.formulas)
 
 
 @Language.factory("voc_aspects", default_config={"taxonomy": "restaurant"})

@@ -102,8 +102,24 @@ def split_compound(token: str, vocab: frozenset[str], min_len: int = 3) -> list[
     return parts(token) or [token]
 
 
-def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = frozenset()) -> list[Clause]:
-    """Split a Doc at clause punctuation and before contrast words (但是/不过/可是…).
+def is_formula(text: str, formulas: frozenset[str]) -> bool:
+    """Whether a clause is nothing but greetings/thanks/sign-off formulas (您好, 好的谢谢, 此致敬礼)."""
+    core = "".join(_CONTENT.findall(text))
+    if not core or not formulas:
+        return False
+    reachable = [True] + [False] * len(core)  # can core[:i] be cut into formulas?
+    for i in range(len(core)):
+        if reachable[i]:
+            for j in range(i + 1, len(core) + 1):
+                if core[i:j] in formulas:
+                    reachable[j] = True
+    return reachable[-1]
+
+
+def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = frozenset(),
+                  formulas: frozenset[str] = frozenset()) -> list[Clause]:
+    """Split a Doc at clause punctuation and before contrast words (但是/不过/可是…). Clauses that are
+    only formulas (greetings, thanks, sign-offs) are not feedback and are left out.
 
     Clause tokens are the Doc's tokens, with unknown compounds split into `vocab` words.
     """
@@ -115,6 +131,9 @@ def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = fr
         words = [t for t in current if not t.is_space]
         if words and any(_CONTENT.search(t.text) for t in words):
             start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+            if is_formula(text[start:end], formulas):
+                current.clear()
+                return
             tokens = [part for t in words for part in split_compound(t.text, vocab)]
             clauses.append(Clause(len(clauses), start, end, text[start:end], tokens))
         current.clear()
@@ -135,10 +154,11 @@ def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = fr
 class ClauseSplitter:
     """spaCy component `voc_clauses`: sets `doc._.clauses`."""
 
-    def __init__(self, contrast: Iterable[str], vocab: Iterable[str] = ()):
+    def __init__(self, contrast: Iterable[str], vocab: Iterable[str] = (), formulas: Iterable[str] = ()):
         self.contrast = frozenset(contrast)
         self.vocab = frozenset(vocab)
+        self.formulas = frozenset(formulas)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.clauses = split_clauses(doc, self.contrast, self.vocab)
+        doc._.clauses = split_clauses(doc, self.contrast, self.vocab, self.formulas)
         return doc

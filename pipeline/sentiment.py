@@ -54,6 +54,7 @@ class LexiconSentiment:
         """Changes whenever the lexicon's words or weights, or the hyperparameters, change."""
         lex = self.lexicon
         content = repr((sorted(lex.polarity.items()), sorted(lex.negation.items()), sorted(lex.degree.items()),
+                        [(p.pattern, w) for p, w in lex.phrases], sorted(lex.formulas), sorted(lex.contrast),
                         self.neutral_band, self.negated_negative))
         return f"lexicon@{stable_hash(content, length=10)}"
 
@@ -65,7 +66,30 @@ class LexiconSentiment:
     def _polarity(self, token: str, overrides: Mapping[str, float] | None) -> float | None:
         if overrides and token in overrides:
             return overrides[token]
-        return self.lexicon.polarity.get(token)
+        value = self.lexicon.polarity.get(token)
+        if value is None and len(token) > 1 and token[-1] in "得地":  # 慢得(离谱), 热情地
+            return self._polarity(token[:-1], overrides)
+        return value
+
+    def phrase_values(self, tokens: Tokens) -> list[tuple[int, int, float]]:
+        """(first token, last token, value) of every phrase pattern matched in a clause."""
+        if not self.lexicon.phrases:
+            return []
+        starts, text = [], ""
+        for token in tokens:
+            starts.append(len(text))
+            text += token
+        found = []
+        for pattern, weight in self.lexicon.phrases:
+            for match in pattern.finditer(text):
+                first = max(i for i, s in enumerate(starts) if s <= match.start())
+                last = max(i for i, s in enumerate(starts) if s < max(match.end(), match.start() + 1))
+                found.append((first, last, weight))
+        kept: list[tuple[int, int, float]] = []  # overlapping matches: the earliest, then the longest
+        for first, last, weight in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+            if all(last < a or first > b for a, b, _ in kept):
+                kept.append((first, last, weight))
+        return kept
 
     def _split_modified(self, token: str, overrides: Mapping[str, float] | None) -> tuple[list[str], float] | None:
         """jieba glues modifiers onto words (很差, 不新鲜): peel them off if the rest is polar."""
@@ -119,6 +143,11 @@ class LexiconSentiment:
                 value = -value * math.prod(negations) * (self.negated_negative if pol < 0 else 1.0)
             out.append((i, value))
             negations, degree, reach = [], 1.0, 0
+        phrases = self.phrase_values(tokens)
+        if phrases:  # a phrase replaces the word values inside it
+            covered = {i for first, last, _ in phrases for i in range(first, last + 1)}
+            out = [(i, v) for i, v in out if i not in covered] + [(first, w) for first, _, w in phrases]
+            out.sort()
         return out
 
     def score_tokens(self, tokens: Tokens, overrides: Mapping[str, float] | None = None) -> float:

@@ -19,6 +19,8 @@ class SubDimension:
     keywords: tuple[str, ...]
     positive: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
+    #: Coded only in a clause that cues no other sub-dimension (an overall judgement, not 整体环境很干净).
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
                 keywords=tuple(str(k) for k in _require(s, "keywords", where)),
                 positive=tuple(str(k) for k in s.get("positive", ())),
                 negative=tuple(str(k) for k in s.get("negative", ())),
+                alone=bool(s.get("alone", False)),
             )
             for s in _require(d, "sub_dimensions", where)
         )
