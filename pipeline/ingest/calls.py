@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import yaml
+
 from pipeline.ingest.intake import build_item, clean_text, file_quarantine
 from pipeline.ingest.records import (UnreadableFile, decode_bytes, json_elements, parse_datetime, parse_json,
                                      read_checked_bytes, split_lines)
 from pipeline.items import Item, Quarantined
 from pipeline.normalise import normalise_text
+from pipeline.paths import LEXICON_DIR
 from pipeline.redact import pseudonymise
 from pipeline.touchpoints import TouchpointMap
 
@@ -45,14 +48,10 @@ TURN_FIELDS = {
 }
 #: Turn time fields that vendors give in milliseconds (iFlytek-style bg/ed among them).
 MILLISECOND_FIELDS = {"begin_ms", "start_ms", "end_ms", "bg", "ed"}
-AGENT_CUES = ("请问有什么可以帮您", "有什么可以帮您", "很高兴为您服务", "工号", "感谢您的来电", "请问您是", "请稍等",
-              "为您转接", "帮您转接", "核实", "验证", "身份证后", "后四位", "请问还有其他", "请您稍等", "给您带来不便",
-              "我们这边", "帮您查询", "为您查询", "您好,这里是", "您好,欢迎致电")
-TRANSFER_CUES = ("转接", "转到", "转给", "帮您转", "为您转")
-HOLD_CUES = ("请稍等", "稍等一下", "请您稍等", "请不要挂机", "稍后", "等一下")
-VERIFY_CUES = ("核实", "验证", "身份证", "后四位", "预留手机", "姓名是", "报一下您的")
-RESOLVED_CUES = ("解决了", "好的谢谢", "可以了", "明白了", "好的,谢谢", "没问题了", "清楚了", "谢谢你")
-UNRESOLVED_CUES = ("没解决", "还是不行", "没用", "投诉", "算了", "不满意", "解决不了", "还是没")
+#: Cue phrases (agent formulas, transfers, holds, identity checks, resolution): language data.
+SIGNALS = {k: tuple(v) for k, v in yaml.safe_load((LEXICON_DIR / "call_signals.yaml").read_text(encoding="utf-8")).items()}
+AGENT_CUES, TRANSFER_CUES, HOLD_CUES, VERIFY_CUES = (SIGNALS[k] for k in ("agent", "transfer", "hold", "verify"))
+RESOLVED_CUES, UNRESOLVED_CUES = SIGNALS["resolved"], SIGNALS["unresolved"]
 #: ASR fillers, removed as tokens: 嗯/啊/呃 never start a word; 额 (额外, 额度) and 那个 (那个菜) only
 #: count as fillers when a pause (punctuation, space, end) follows them.
 FILLERS = re.compile(r"(^|(?<=[,。!?\s]))(?:嗯+|啊+|呃+|(?:额+|那个|就是说)(?=[,。!?\s]|$))[,。\s]*")
