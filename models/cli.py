@@ -39,15 +39,16 @@ def _params(values: list[str]) -> dict:
 
 @app.command()
 def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s): AIC wide, long, or label,review."),
-          kind: str = typer.Option("sklearn", help="sklearn | transformer (aspects) | sentiment (overall)."),
+          kind: str = typer.Option("sklearn", help="sklearn | transformer (aspects) | sentiment (overall) | polarity (clause)."),
           name: str = typer.Option(..., help="Model name in the registry."),
           base_model: Optional[str] = typer.Option(None, help="Local Hugging Face checkpoint (transformer)."),
           taxonomy: str = TaxonomyOption,
           cv: int = typer.Option(5, help="Cross-validation folds for the card (sklearn; 0 to skip)."),
           param: list[str] = typer.Option([], help="Hyperparameter NAME=VALUE (repeatable)."),
+          heldout: Optional[Path] = typer.Option(None, help="Labelled file training never sees, scored on the card (polarity)."),
           models: str = RegistryOption) -> None:
     """Train a model and register it as a new version (not promoted)."""
-    from models.train import train_aspect_model, train_sentiment_model
+    from models.train import train_aspect_model, train_polarity_model, train_sentiment_model
 
     for path in data:
         if not path.exists():
@@ -56,6 +57,8 @@ def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s):
     try:
         if kind == "sentiment":
             ref = train_sentiment_model(data, name, registry, params=_params(param))
+        elif kind == "polarity":
+            ref = train_polarity_model(data, name, registry, taxonomy, heldout, _params(param))
         else:
             if len(data) != 1:
                 fail("aspect models train on one --data file")
@@ -63,7 +66,8 @@ def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s):
     except (ValueError, KeyError) as exc:
         fail(str(exc))
     card = registry.card(str(ref))
-    metrics = {k: round(v, 4) for k, v in card["metrics"].items() if isinstance(v, float)}
+    metrics = {k: round(v, 4) for k, v in {**card["metrics"], **card.get("held_out_metrics", {})}.items()
+               if isinstance(v, float)}
     err.print(f"registered {ref} ({card['rows']} rows, {card['train_seconds']} s to fit) {metrics}")
     err.print(f"promote it with: voc models promote {ref}")
 

@@ -63,7 +63,10 @@ def file_kind(path: Path) -> str:
         return "long"
     if "content" in columns:
         return "wide"
-    raise ValueError(f"{path}: not a labelled file (need content + aspect columns, text/sub_dimension/sentiment, or label/review)")
+    if {"text", "label"} <= columns:
+        return "clauses"
+    raise ValueError(f"{path}: not a labelled file (need content + aspect columns, text/sub_dimension/sentiment, "
+                     "label/review, or text/label with negative/neutral/positive)")
 
 
 def load_aspect_data(path: Path, mapping: dict[str, str] | None = None) -> AspectData:

@@ -17,6 +17,7 @@ from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects
 from models.metrics import aspect_metrics, binary_metrics
 from models.overall_sentiment import OverallSentimentClassifier
 from models.registry import Ref, Registry
+from pipeline.items import stable_hash
 from pipeline.nlp import cached_taxonomy
 
 
@@ -94,6 +95,36 @@ def train_sentiment_model(paths: list[Path], name: str, registry: Registry, hold
     card = {"data": [str(p) for p in paths], "data_hash": data.data_hash, "rows": len(data.texts),
             "parameters": model.get_params(), "metrics": metrics, "train_seconds": round(train_seconds, 2)}
     return registry.register(name, "sentiment", model, card)
+
+
+def train_polarity_model(paths: list[Path], name: str, registry: Registry, taxonomy: str = "restaurant",
+                         heldout: Path | None = None, params: dict | None = None) -> Ref:
+    """Fit the clause polarity model on every clause example of the files; with `heldout` (an AIC-style
+    file training never saw) the card carries clause-level accuracy and macro-F1 there, against the lexicon."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    from models.clause_polarity import ClausePolarityClassifier, clause_examples
+    from models.labels import read_labelled_csv
+
+    examples = clause_examples(paths, taxonomy)
+    features = ["text", "aspect_score", "clause_score"]
+    start = time.perf_counter()
+    model = ClausePolarityClassifier(**(params or {})).fit(examples[features], examples.label)
+    train_seconds = time.perf_counter() - start
+    held_out = {}
+    if heldout is not None:
+        test = clause_examples([heldout], taxonomy)
+        predicted, lexicon = model.predict(test[features]), [model.label(v) for v in test.aspect_score]
+        held_out = {"evaluation": f"clauses of {Path(heldout).name}", "clauses": len(test),
+                    "accuracy": float(accuracy_score(test.label, predicted)),
+                    "macro_f1": float(f1_score(test.label, predicted, average="macro")),
+                    "lexicon_accuracy": float(accuracy_score(test.label, lexicon)),
+                    "lexicon_macro_f1": float(f1_score(test.label, lexicon, average="macro"))}
+    card = {"data": [str(p) for p in paths], "data_hash": stable_hash(*(read_labelled_csv(p).to_csv() for p in paths), length=16),
+            "rows": len(examples), "sources": examples.source.value_counts().to_dict(),
+            "parameters": model.get_params(), "metrics": {}, "held_out_metrics": held_out,
+            "train_seconds": round(train_seconds, 2)}
+    return registry.register(name, "polarity", model, card)
 
 
 def evaluate(ref: str, data_path: Path, registry: Registry, taxonomy: str = "restaurant") -> dict:

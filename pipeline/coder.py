@@ -42,6 +42,10 @@ def item_codes(doc: Doc) -> dict[str, ItemCode]:
     return out
 
 
+#: The roles a coder fills: which aspects, their and the clauses' polarity, the item's sentiment.
+ROLES = ("aspects", "polarity", "sentiment")
+
+
 class NoModels(ValueError):
     """The registry to code with is missing or has no promoted model (and the lexicon was not asked for)."""
 
@@ -56,7 +60,7 @@ def promoted_models(registry: str, taxonomy: str | None = None) -> dict[str, str
         where = "does not exist" if not Path(registry).exists() else "has no promoted model"
         raise NoModels(f"model registry {registry} {where}: train and promote models (`make models`), point at "
                        "the registry (--models, VOC_MODELS or voc.toml), or code with the lexicon on purpose (--lexicon)")
-    return {role: reg.promoted(role, taxonomy) for role in ("aspects", "sentiment")}
+    return {role: reg.promoted(role, taxonomy) for role in ROLES}
 
 
 class Coder:
@@ -71,24 +75,29 @@ class Coder:
 
     def __init__(self, taxonomy: str = "restaurant", aspect_model: str | None = None,
                  sentiment_model: str | None = None, registry: str = DEFAULT_REGISTRY, batch_size: int = 256,
-                 lexicon: bool = False):
+                 lexicon: bool = False, polarity_model: str | None = None):
         self.taxonomy = cached_taxonomy(taxonomy)
         self.batch_size = batch_size
-        promoted = {"aspects": None, "sentiment": None}
-        if not lexicon and (aspect_model is None or sentiment_model is None):
+        chosen = {"aspects": aspect_model, "polarity": polarity_model, "sentiment": sentiment_model}
+        promoted = dict.fromkeys(ROLES)
+        if not lexicon and None in chosen.values():
             promoted = promoted_models(registry, self.taxonomy.name)
-        self.aspect_model = aspect_model or promoted["aspects"] or LEXICON
-        self.sentiment_model = sentiment_model or promoted["sentiment"] or LEXICON
-        self.nlp: Language = build_nlp(taxonomy, self.aspect_model, self.sentiment_model, registry)
+        self.aspect_model, self.polarity_model, self.sentiment_model = (
+            chosen[role] or promoted[role] or LEXICON for role in ROLES)
+        self.nlp: Language = build_nlp(taxonomy, self.aspect_model, self.sentiment_model, registry, self.polarity_model)
 
     def _version(self, *pipes: str) -> str:
         return next(self.nlp.get_pipe(p).version for p in pipes if p in self.nlp.pipe_names)
 
     @property
     def model_version(self) -> str:
-        """Which models coded: `aspects=<ref or lexicon@taxonomy>;sentiment=<ref or lexicon@hash>`."""
-        return (f"aspects={self._version('voc_aspect_model', 'voc_aspects')};"
-                f"sentiment={self._version('voc_sentiment_model', 'voc_sentiment')}")
+        """Which models coded: `aspects=<ref or lexicon@taxonomy>;sentiment=<ref or lexicon@hash>`, and
+        `;polarity=<ref>` where a clause polarity model scored the aspects."""
+        version = (f"aspects={self._version('voc_aspect_model', 'voc_aspects')};"
+                   f"sentiment={self._version('voc_sentiment_model', 'voc_sentiment')}")
+        if "voc_polarity_model" in self.nlp.pipe_names:
+            version += f";polarity={self._version('voc_polarity_model')}"
+        return version
 
     def doc_rows(self, item_id: str, doc: Doc, model_version: str, coded_at: object) -> CodedBatch:
         batch = CodedBatch()

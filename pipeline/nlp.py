@@ -16,7 +16,7 @@ from spacy.language import Language
 from pipeline.classify import AspectTagger, LexiconAspectClassifier, ModelAspectTagger
 from pipeline.lexicon import Lexicon
 from pipeline.segment import ClauseSplitter, blank_zh, prepare_jieba
-from pipeline.sentiment import LexiconSentiment, ModelSentimentScorer, SentimentScorer
+from pipeline.sentiment import LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer, SentimentScorer
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 LEXICON = "lexicon"
@@ -70,15 +70,24 @@ def make_model_aspect_tagger(nlp: Language, name: str, model: str, taxonomy: str
     return ModelAspectTagger(fitted, ref, cached_taxonomy(taxonomy))
 
 
-@Language.factory("voc_sentiment_model", default_config={"registry": "voc-models"})
-def make_model_sentiment_scorer(nlp: Language, name: str, model: str, registry: str) -> ModelSentimentScorer:
+@Language.factory("voc_sentiment_model", default_config={"registry": "voc-models", "clauses": True})
+def make_model_sentiment_scorer(nlp: Language, name: str, model: str, registry: str, clauses: bool) -> ModelSentimentScorer:
     fitted, ref = load_registered(model, registry, "sentiment")
-    return ModelSentimentScorer(fitted, ref)
+    return ModelSentimentScorer(fitted, ref, clauses=clauses)
+
+
+@Language.factory("voc_polarity_model", default_config={"registry": "voc-models"})
+def make_model_polarity_scorer(nlp: Language, name: str, model: str, registry: str) -> ModelPolarityScorer:
+    fitted, ref = load_registered(model, registry, "polarity")
+    return ModelPolarityScorer(fitted, ref)
 
 
 def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentiment_model: str = LEXICON,
-              registry: str = "voc-models") -> Language:
-    """The coding pipeline for one taxonomy; models are `lexicon` or registry references."""
+              registry: str = "voc-models", polarity_model: str = LEXICON) -> Language:
+    """The coding pipeline for one taxonomy; models are `lexicon` or registry references.
+
+    Order: clauses → lexicon aspects → lexicon sentiment → [aspect model: which aspects, from the
+    lexicon's features] → [polarity model: clause and aspect polarity] → [sentiment model: the item]."""
     prepare_jieba(vocabulary(cached_taxonomy(taxonomy)))
     nlp = blank_zh()
     nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
@@ -86,6 +95,9 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
     nlp.add_pipe("voc_sentiment", config={"taxonomy": taxonomy})
     if aspect_model != LEXICON:
         nlp.add_pipe("voc_aspect_model", config={"model": aspect_model, "taxonomy": taxonomy, "registry": str(registry)})
+    if polarity_model != LEXICON:
+        nlp.add_pipe("voc_polarity_model", config={"model": polarity_model, "registry": str(registry)})
     if sentiment_model != LEXICON:
-        nlp.add_pipe("voc_sentiment_model", config={"model": sentiment_model, "registry": str(registry)})
+        nlp.add_pipe("voc_sentiment_model", config={"model": sentiment_model, "registry": str(registry),
+                                                     "clauses": polarity_model == LEXICON})
     return nlp

@@ -226,8 +226,34 @@ class SentimentScorer:
 
 
 class ModelSentimentScorer:
-    """spaCy component `voc_sentiment_model`: a trained sentiment model rescored clauses and the Doc
-    (aspect × clause scores stay with the aspect model). Runs after `voc_sentiment`."""
+    """spaCy component `voc_sentiment_model`: a trained sentiment model rescores the Doc and, unless a
+    polarity model owns them (`clauses=False`), its clauses (aspect scores stay with the aspect or
+    polarity model). Runs after `voc_sentiment`."""
+
+    def __init__(self, model, ref: str, batch_size: int = 128, clauses: bool = True):
+        self.model, self.version, self.batch_size, self.clauses = model, ref, batch_size, clauses
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size or self.batch_size):
+            clauses = [c for doc in batch for c in doc._.clauses] if self.clauses else []
+            scores = iter(self.model.decision_function([c.text for c in clauses]) if clauses else ())
+            doc_scores = self.model.decision_function([doc.text for doc in batch])
+            for doc, doc_score in zip(batch, doc_scores):
+                for clause in (doc._.clauses if self.clauses else ()):
+                    clause.score = round(float(next(scores)), 4)
+                    clause.label = self.model.label(clause.score)
+                doc._.score = round(float(doc_score), 4)
+                doc._.label = self.model.label(doc._.score)
+                yield doc
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+
+class ModelPolarityScorer:
+    """spaCy component `voc_polarity_model`: a trained clause polarity model (role `polarity`) scores
+    each clause and each aspect in it, from the clause's words and the lexicon's reading of them
+    (the lexicon scores must be there: it runs after `voc_sentiment`, before any rescoring)."""
 
     def __init__(self, model, ref: str, batch_size: int = 128):
         self.model, self.version, self.batch_size = model, ref, batch_size
@@ -235,15 +261,17 @@ class ModelSentimentScorer:
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):
             clauses = [c for doc in batch for c in doc._.clauses]
-            scores = iter(self.model.decision_function([c.text for c in clauses]))
-            doc_scores = self.model.decision_function([doc.text for doc in batch])
-            for doc, doc_score in zip(batch, doc_scores):
-                for clause in doc._.clauses:
-                    clause.score = round(float(next(scores)), 4)
-                    clause.label = self.model.label(clause.score)
-                doc._.score = round(float(doc_score), 4)
-                doc._.label = self.model.label(doc._.score)
-                yield doc
+            hits = [(c, h) for c in clauses for h in c.aspects]
+            inputs = [(c.text, c.score, c.score) for c in clauses] + [(c.text, h.score, c.score) for c, h in hits]
+            if inputs:
+                proba = self.model.predict_proba(inputs)
+                classes = list(self.model.classes_)
+                pos, neg = classes.index("positive"), classes.index("negative")
+                targets = clauses + [h for _, h in hits]
+                for target, p in zip(targets, proba):
+                    target.score = round(float(p[pos] - p[neg]), 4)
+                    target.label = classes[int(np.argmax(p))]
+            yield from batch
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
