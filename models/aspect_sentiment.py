@@ -44,7 +44,7 @@ class AspectSentimentClassifier(BaseEstimator):
 
     role = "aspects"
 
-    def __init__(self, taxonomy: str = "restaurant", C: float = 0.3, doc_weight: float = 0.5,
+    def __init__(self, taxonomy: str = "restaurant", C: float = 0.3, doc_weight: float = 1.0,
                  max_features: int = 10000, class_weight: str | None = "balanced"):
         self.taxonomy = taxonomy
         self.C = C

@@ -108,7 +108,7 @@ class ClausePolarityClassifier(BaseEstimator):
 
 
 # -- training data --------------------------------------------------------------------------------
-def aic_clause_examples(texts: Sequence[str], labels: pd.DataFrame, taxonomy: str = "restaurant") -> pd.DataFrame:
+def aic_clause_examples(texts: Sequence, labels: pd.DataFrame, taxonomy: str = "restaurant") -> pd.DataFrame:
     """(clause, aspect score, clause score, label) where a document's label for an aspect can be
     pinned on one clause: the only clause the lexicon cues for that aspect."""
     from models.features import analyse

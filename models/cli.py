@@ -45,7 +45,7 @@ def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s):
           taxonomy: str = TaxonomyOption,
           cv: int = typer.Option(5, help="Cross-validation folds for the card (sklearn; 0 to skip)."),
           param: list[str] = typer.Option([], help="Hyperparameter NAME=VALUE (repeatable)."),
-          heldout: Optional[Path] = typer.Option(None, help="Labelled file training never sees, scored on the card (polarity)."),
+          heldout: Optional[Path] = typer.Option(None, help="Labelled file training never sees, scored on the card (aspects, polarity)."),
           models: str = RegistryOption) -> None:
     """Train a model and register it as a new version (not promoted)."""
     from models.train import train_aspect_model, train_polarity_model, train_sentiment_model
@@ -62,7 +62,7 @@ def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s):
         else:
             if len(data) != 1:
                 fail("aspect models train on one --data file")
-            ref = train_aspect_model(data[0], kind, name, registry, taxonomy, base_model, cv, _params(param))
+            ref = train_aspect_model(data[0], kind, name, registry, taxonomy, base_model, cv, _params(param), heldout)
     except (ValueError, KeyError) as exc:
         fail(str(exc))
     card = registry.card(str(ref))
@@ -95,6 +95,10 @@ def evaluate(model: Optional[str] = typer.Option(None, help="NAME[@VERSION], or 
         result = run_evaluation(model, data, _registry(models), taxonomy)
     except (ValueError, KeyError) as exc:
         fail(str(exc))
+    overlap = result.get("training_overlap")
+    if overlap:
+        err.print(f"[bold yellow]warning:[/] {overlap:.0%} of the texts in {data} were in {model}'s training data: "
+                  "these numbers are not a held-out estimate")
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
@@ -145,12 +149,31 @@ def models_show(ref: str, models: str = RegistryOption) -> None:
 
 @models_app.command("promote")
 def models_promote(ref: str, models: str = RegistryOption,
-                   taxonomy: Optional[str] = typer.Option(None, help="Promote for this taxonomy only (default: an aspect model's own taxonomy; every taxonomy for sentiment).")) -> None:
-    """Make NAME@VERSION the model the pipeline codes with, for its role and taxonomy."""
+                   taxonomy: Optional[str] = typer.Option(None, help="Promote for this taxonomy only (default: an aspect model's own taxonomy; every taxonomy for sentiment and polarity)."),
+                   heldout: Optional[Path] = typer.Option(None, help="Held-out labelled file to compare on (default: the one on the candidate's card)."),
+                   force: bool = typer.Option(False, "--force", help="Promote even when the candidate scores worse than the promoted model.")) -> None:
+    """Make NAME@VERSION the model the pipeline codes with, for its role and taxonomy — after showing it
+    against the promoted model on a held-out file; a worse candidate is refused without --force."""
+    from models.promotion import compare_for_promotion
+
+    registry = _registry(models)
     try:
-        role, scope, resolved = _registry(models).promote(ref, taxonomy)
+        comparison = compare_for_promotion(registry, ref, taxonomy, heldout)
     except KeyError as exc:
         fail(str(exc.args[0]))
+    except ValueError as exc:
+        fail(str(exc))
+    for warning in comparison.warnings:
+        err.print(f"[bold yellow]warning:[/] {warning}")
+    if comparison.compared:
+        print_frame(pd.DataFrame([{"model": m, comparison.metric: round(v, 4), "promoted": m == comparison.incumbent}
+                                  for m, v in comparison.scores.items()]),
+                    title=f"{comparison.metric} on {comparison.heldout} (held out)")
+        if comparison.worse and not force:
+            fail(f"{comparison.candidate} scores below the promoted {comparison.incumbent}: not promoted "
+                 "(--force to promote anyway)", code=1)
+    try:
+        role, scope, resolved = registry.promote(ref, taxonomy)
     except ValueError as exc:
         fail(str(exc))
     where = "every taxonomy" if scope == "*" else f"taxonomy {scope}"

@@ -124,3 +124,28 @@ def load_binary_data(paths: list[Path]) -> BinaryData:
         texts += frame["review"].tolist()
         labels += frame["label"].astype(int).tolist()
     return BinaryData(texts, np.array(labels), stable_hash(*hashes))
+
+
+def text_fingerprints(texts: list[str]) -> list[str]:
+    """Short hashes of normalised texts, kept on a model card: which rows a model was trained on."""
+    from pipeline.normalise import normalise_text
+
+    return sorted({stable_hash(normalise_text(str(t)), length=10) for t in texts})
+
+
+def file_texts(path: Path) -> list[str]:
+    """The texts of a labelled file of any format."""
+    frame = read_labelled_csv(Path(path))
+    for column in ("content", "review", "text"):
+        if column in frame.columns:
+            return frame[column].tolist()
+    raise ValueError(f"{path}: no text column (content, review or text)")
+
+
+def training_overlap(card: dict, path: Path) -> float | None:
+    """Share of a labelled file's texts that the card's model was trained on (None: the card does not say)."""
+    trained = card.get("text_fingerprints")
+    if not trained:
+        return None
+    texts = text_fingerprints(file_texts(path))
+    return len(set(texts) & set(trained)) / len(texts) if texts else 0.0

@@ -12,7 +12,8 @@ from sklearn.model_selection import KFold, train_test_split
 
 from models.aspect_sentiment import AspectSentimentClassifier
 from models.features import analyse
-from models.labels import AspectData, file_kind, load_aspect_data, load_binary_data
+from models.labels import (AspectData, file_kind, file_texts, load_aspect_data, load_binary_data, text_fingerprints,
+                           training_overlap)
 from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects
 from models.metrics import aspect_metrics, binary_metrics
 from models.overall_sentiment import OverallSentimentClassifier
@@ -45,14 +46,24 @@ def aspect_card(data_path: Path, data: AspectData, rows: int, model: Any, taxono
                 train_seconds: float, **extra: Any) -> dict:
     """The model card of an aspect model: data, taxonomy, parameters, metrics, training time."""
     return {"data": str(data_path), "data_hash": data.data_hash, "rows": rows,
+            "text_fingerprints": text_fingerprints(data.texts) if rows == len(data) else None,
             "aspects": list(map(str, model.classes_)), "taxonomy": taxonomy,
             "taxonomy_version": cached_taxonomy(taxonomy).version, "parameters": model.get_params(),
             "metrics": metrics, "train_seconds": round(train_seconds, 2), **extra}
 
 
+def held_out_aspect_metrics(model: Any, heldout: Path) -> dict:
+    """AIC metrics of a fitted aspect model on a labelled file it never saw."""
+    data = load_aspect_data(heldout)
+    return {**aspect_metrics(data.labels, predict_frame(model, data.texts)),
+            "evaluation": f"held out: {Path(heldout).name}", "rows": len(data), "data_hash": data.data_hash}
+
+
 def train_aspect_model(data_path: Path, kind: str, name: str, registry: Registry, taxonomy: str = "restaurant",
-                       base_model: str | None = None, cv: int = 5, params: dict | None = None) -> Ref:
-    """Fit on the whole file, cross-validate (sklearn) or hold out 20% (transformer), register."""
+                       base_model: str | None = None, cv: int = 5, params: dict | None = None,
+                       heldout: Path | None = None) -> Ref:
+    """Fit on the whole file, cross-validate (sklearn) or hold out 20% (transformer), register; with
+    `heldout`, the card also carries the metrics on that file (which training never sees)."""
     data = load_aspect_data(data_path)
     params = params or {}
     if kind == "sklearn":
@@ -76,7 +87,8 @@ def train_aspect_model(data_path: Path, kind: str, name: str, registry: Registry
     else:
         raise ValueError(f"unknown aspect model kind {kind!r} (sklearn, transformer)")
     train_seconds = time.perf_counter() - start
-    card = aspect_card(data_path, data, len(data), model, taxonomy, metrics, train_seconds)
+    extra = {"held_out_metrics": held_out_aspect_metrics(model, heldout), "heldout": str(heldout)} if heldout is not None else {}
+    card = aspect_card(data_path, data, len(data), model, taxonomy, metrics, train_seconds, **extra)
     return registry.register(name, kind, model, card)
 
 
@@ -93,6 +105,7 @@ def train_sentiment_model(paths: list[Path], name: str, registry: Registry, hold
     metrics["lexicon_accuracy"] = binary_metrics(y_test, LexiconBinarySentiment().predict(x_test))["accuracy"]
     metrics["evaluation"] = f"{holdout:.0%} held out, stratified"
     card = {"data": [str(p) for p in paths], "data_hash": data.data_hash, "rows": len(data.texts),
+            "text_fingerprints": text_fingerprints(list(x_train)),
             "parameters": model.get_params(), "metrics": metrics, "train_seconds": round(train_seconds, 2)}
     return registry.register(name, "sentiment", model, card)
 
@@ -122,6 +135,8 @@ def train_polarity_model(paths: list[Path], name: str, registry: Registry, taxon
                     "lexicon_macro_f1": float(f1_score(test.label, lexicon, average="macro"))}
     card = {"data": [str(p) for p in paths], "data_hash": stable_hash(*(read_labelled_csv(p).to_csv() for p in paths), length=16),
             "rows": len(examples), "sources": examples.source.value_counts().to_dict(),
+            "text_fingerprints": text_fingerprints([t for p in paths for t in file_texts(p)]),
+            "heldout": str(heldout) if heldout is not None else None,
             "parameters": model.get_params(), "metrics": {}, "held_out_metrics": held_out,
             "train_seconds": round(train_seconds, 2)}
     return registry.register(name, "polarity", model, card)
@@ -138,11 +153,13 @@ def evaluate(ref: str, data_path: Path, registry: Registry, taxonomy: str = "res
     if model.role != role:
         raise ValueError(f"{ref} is a{'n' if model.role == 'aspects' else ''} {model.role} model; "
                          f"{data_path} holds {role} labels")
+    overlap = training_overlap(registry.card(ref), data_path) if ref != "lexicon" else None
+    head = {"model": ref, "data": str(data_path), "training_overlap": overlap}
     if role == "sentiment":
         data = load_binary_data([data_path])
-        return {"model": ref, "data": str(data_path), **binary_metrics(data.labels, model.predict(data.texts))}
+        return {**head, **binary_metrics(data.labels, model.predict(data.texts))}
     data = load_aspect_data(data_path)
-    return {"model": ref, "data": str(data_path), **aspect_metrics(data.labels, predict_frame(model, data.texts))}
+    return {**head, **aspect_metrics(data.labels, predict_frame(model, data.texts))}
 
 
 def retrain_and_compare(data_path: Path, name: str, registry: Registry, taxonomy: str = "restaurant",

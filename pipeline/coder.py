@@ -80,7 +80,7 @@ class Coder:
         self.batch_size = batch_size
         chosen = {"aspects": aspect_model, "polarity": polarity_model, "sentiment": sentiment_model}
         promoted = dict.fromkeys(ROLES)
-        if not lexicon and None in chosen.values():
+        if not lexicon and (aspect_model is None or sentiment_model is None):  # both named: no registry lookup
             promoted = promoted_models(registry, self.taxonomy.name)
         self.aspect_model, self.polarity_model, self.sentiment_model = (
             chosen[role] or promoted[role] or LEXICON for role in ROLES)

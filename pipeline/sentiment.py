@@ -268,9 +268,12 @@ class ModelPolarityScorer:
                 classes = list(self.model.classes_)
                 pos, neg = classes.index("positive"), classes.index("negative")
                 targets = clauses + [h for _, h in hits]
+                bare = {id(h) for c, h in hits if h.score == 0.0 and c.score == 0.0}  # no word of opinion
                 for target, p in zip(targets, proba):
                     target.score = round(float(p[pos] - p[neg]), 4)
                     target.label = classes[int(np.argmax(p))]
+                for clause in clauses:  # a bare mention the model also reads as neutral is not a judgement
+                    clause.aspects = [h for h in clause.aspects if not (id(h) in bare and h.label == "neutral")]
             yield from batch
 
     def __call__(self, doc: Doc) -> Doc:

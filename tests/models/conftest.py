@@ -3,7 +3,7 @@ import pytest
 from models.labels import load_aspect_data
 from pipeline.paths import DATA_DIR
 
-AIC = DATA_DIR / "labelled" / "aic2018_labelled1500.csv"
+AIC = DATA_DIR / "labelled" / "aic2018_train.csv"
 BINARY = DATA_DIR / "labelled" / "sentiment_binary_10k.csv"
 
 

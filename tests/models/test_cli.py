@@ -5,6 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from models.registry import Registry
 from pipeline.cli import app
 
 runner = CliRunner()
@@ -123,3 +124,29 @@ def test_transformer_through_the_cli(workspace, aic_small):
     assert card["kind"] == "transformer" and card["metrics"]["evaluation"] == "20% held out"
     result = json.loads(voc("evaluate", "--model", "bert@1", "--data", aic_small, "--json", "--models", models).stdout)
     assert 0 <= result["macro_f1"] <= 1
+
+
+def test_promotion_compares_on_held_out_rows_and_refuses_a_worse_candidate(workspace, aic_small, tmp_path):
+    import pandas as pd
+
+    from tests.models.conftest import AIC
+
+    _, models, _ = workspace
+    heldout = tmp_path / "heldout.csv"
+    columns = pd.read_csv(aic_small).columns
+    pd.read_csv(AIC).iloc[300:420][columns].to_csv(heldout, index=False)
+    voc("models", "promote", "asp@1", "--models", models)
+    voc("train", "--data", aic_small, "--kind", "sklearn", "--name", "asp", "--cv", "0", "--heldout", heldout,
+        "--param", "C=0.0001", "--param", "max_features=20", "--models", models)
+    weak = json.loads(voc("models", "show", "asp", "--models", models).stdout)["ref"]
+    refused = runner.invoke(app, ["models", "promote", weak, "--models", str(models)])
+    assert refused.exit_code == 1 and "scores below the promoted asp@1" in refused.output
+    assert "macro_f1 on" in refused.output  # the comparison is shown
+    assert Registry(models).promoted("aspects", "restaurant") == "asp@1"
+    voc("models", "promote", weak, "--models", models, "--force")
+
+
+def test_evaluating_on_training_rows_warns(workspace, aic_small):
+    _, models, _ = workspace
+    result = voc("evaluate", "--model", "asp@1", "--data", aic_small, "--json", "--models", models)
+    assert "100% of the texts" in result.output and "not a held-out estimate" in result.output

@@ -5,7 +5,7 @@ from models.labels import file_kind, load_aspect_data, load_binary_data, to_long
 
 
 def test_wide_aic_file_maps_columns_to_sub_dimensions(aic):
-    assert len(aic) == 1500 and aic.labels.shape == (1500, 20)
+    assert len(aic) == 3474 and aic.labels.shape == (3474, 20)
     assert "staff_attitude" in aic.labels.columns and "service_waiters_attitude" not in aic.labels.columns
     assert set(aic.labels.stack().unique()) == {-2, -1, 0, 1}
 

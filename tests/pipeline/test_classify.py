@@ -39,3 +39,14 @@ def test_hits_carry_cue_positions_and_dimension():
 def test_auto_dealer_taxonomy_codes_test_drive():
     clf = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
     assert {h.sub_dimension for h in clf.hits(["试驾", "安排", "得", "很", "好"])} == {"test_drive_arrangement"}
+
+
+def test_overall_is_coded_only_where_no_named_sub_dimension_is():
+    """整体 in a clause about the price is an adverb, not an overall verdict (taxonomy `alone`)."""
+    from pipeline.coder import Coder
+
+    nlp = Coder("restaurant", "lexicon", "lexicon").nlp
+    about_price = nlp("消费整体偏高")._.clauses[0]
+    verdict = nlp("整体体验很好")._.clauses[0]
+    assert [h.sub_dimension for h in about_price.aspects] == ["price_level"]
+    assert [h.sub_dimension for h in verdict.aspects] == ["overall_experience"]

@@ -1,3 +1,6 @@
+import pytest
+
+
 def clauses(nlp, text):
     return [c.text for c in nlp(text)._.clauses]
 
@@ -49,3 +52,17 @@ def test_split_compound_leaves_partial_matches_alone():
     assert split_compound("价格很便宜", vocab) == ["价格", "很", "便宜"]
     assert split_compound("价格公道", vocab) == ["价格公道"]
     assert split_compound("很差", vocab) == ["很差"]  # too short to split
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("您好", []),
+    ("好的，谢谢！", []),
+    ("客服您好，我要投诉", ["我要投诉"]),
+    ("谢谢你们的快速处理", ["谢谢你们的快速处理"]),   # thanks with content is feedback
+    ("此致\n敬礼", []),
+])
+def test_formula_clauses_are_not_feedback(text, kept):
+    from pipeline.coder import Coder
+
+    doc = Coder("restaurant", "lexicon", "lexicon").nlp(text)
+    assert [c.text for c in doc._.clauses] == kept

@@ -71,3 +71,33 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     polar = [c.score for c in doc._.clauses if c.score]
     assert len(polar) == 2
     assert doc._.score == pytest.approx(sum(polar) / 2, abs=1e-4)
+
+
+@pytest.mark.parametrize("text, label", [
+    ("等了一个半小时才上菜", "negative"),        # a waiting duration is a complaint without a complaint word
+    ("到现在还没人联系我", "negative"),
+    ("每次都找不到车位", "negative"),
+    ("签合同时多了一笔两千的服务费", "negative"),
+    ("一般饭点不需要排队", "positive"),
+    ("上菜速度慢得离谱", "negative"),            # 慢得: the 得 complement does not hide 慢
+])
+def test_phrase_patterns_carry_implicit_polarity(model, text, label):
+    import jieba
+
+    assert model.predict([jieba.lcut(text)])[0] == label
+
+
+def test_a_phrase_replaces_the_words_inside_it(model):
+    import jieba
+
+    tokens = jieba.lcut("排队等了半天")
+    values = model.contributions(tokens)
+    assert len(values) == 1 and values[0][1] < 0  # the phrase once, not the phrase and 半天 again
+
+
+def test_phrase_file_errors_name_the_line(tmp_path):
+    from pipeline.lexicon import read_phrases
+
+    (tmp_path / "phrases.txt").write_text("# ok\n等了\t-1\n(unclosed\t-1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="phrases.txt:3"):
+        read_phrases(tmp_path / "phrases.txt")

@@ -1,0 +1,95 @@
+"""The gold sets load, are as large as promised, and the scorer counts what it says it counts."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from models.gold import GoldItem, Prediction, load_gold, load_gold_file, score, to_item
+from pipeline.cli import app
+from pipeline.paths import DATA_DIR
+from pipeline.taxonomy import load_taxonomy
+
+GOLD = DATA_DIR / "gold"
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return load_gold(GOLD)
+
+
+def test_gold_sets_are_the_promised_size(gold):
+    assert len(gold[("review", "restaurant")]) >= 150
+    assert sum(len([t for t in g.record["turns"] if t.startswith("customer:")]) for g in gold[("call", "restaurant")]) >= 50
+    assert len(gold[("email", "restaurant")]) >= 50
+    dealer = gold[("review", "auto_dealer")]
+    assert len(dealer) >= 80
+    covered = {sub for g in dealer for sub in g.codes}
+    assert covered == {s.id for s in load_taxonomy("auto_dealer").sub_dimensions}  # every sub-dimension
+
+
+def test_gold_reviews_are_sample_reviews_not_training_rows(gold):
+    import pandas as pd
+
+    sample = set(pd.read_csv(DATA_DIR / "samples" / "reviews" / "dianping_aic2018.csv").content)
+    training = set(pd.read_csv(DATA_DIR / "labelled" / "aic2018_train.csv").content)
+    texts = {g.record["text"] for g in gold[("review", "restaurant")]}
+    assert texts <= sample and not texts & training
+
+
+def test_every_gold_item_passes_its_channel_intake(gold):
+    for items in gold.values():
+        for g in items:
+            item = to_item(g)
+            assert item.channel == g.channel and item.text
+
+
+def test_email_gold_is_coded_without_its_quoted_history(gold):
+    quoted = next(g for g in gold[("email", "restaurant")] if "写道" in g.record["body"])
+    assert "写道" not in to_item(quoted).text
+
+
+@pytest.mark.parametrize("record, message", [
+    ({"id": "x", "sentiment": "positive", "text": "很好吃", "codes": ["flavour+ 很好吃"]}, "not a sub-dimension"),
+    ({"id": "x", "sentiment": "positive", "text": "很好吃", "codes": ["taste+ 很难吃"]}, "not in the customer's text"),
+    ({"id": "x", "sentiment": "positive", "text": "很好吃", "codes": ["taste+ 很好吃", "taste0 很好吃"]}, "coded twice"),
+    ({"id": "x", "sentiment": "great", "text": "很好吃", "codes": []}, "sentiment must be"),
+    ({"id": "x", "sentiment": "positive", "text": "很好吃", "codes": ["taste 很好吃"]}, "is not `<sub-dimension>"),
+])
+def test_bad_gold_files_are_refused_with_the_item(tmp_path, record, message):
+    path = tmp_path / "reviews_restaurant.yaml"
+    path.write_text(yaml.safe_dump([record], allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_gold_file(path)
+
+
+def _gold(codes, sentiment="negative"):
+    return GoldItem("1", "review", "restaurant", {"text": "t"}, codes, {s: "t" for s in codes}, sentiment)
+
+
+def test_score_counts_codes_mentions_and_exact_items():
+    gold = [_gold({"taste": "negative", "price_level": "negative"}), _gold({"staff_attitude": "positive"}, "positive")]
+    predicted = [Prediction({"taste": "negative", "price_level": "positive", "noise": "negative"}, sentiment="negative"),
+                 Prediction({"staff_attitude": "positive"}, sentiment="neutral")]
+    result = score(gold, predicted)
+    assert (result["gold_codes"], result["predicted_codes"]) == (3, 4)
+    assert result["code_precision"] == pytest.approx(2 / 4) and result["code_recall"] == pytest.approx(2 / 3)
+    assert result["mention_f1"] == pytest.approx(2 * (3 / 4) * 1 / (3 / 4 + 1))
+    assert result["exact_match"] == 0.5 and result["sentiment_accuracy"] == 0.5
+
+
+def test_voc_evaluate_gold_reports_every_set(tmp_path):
+    small = tmp_path / "gold"
+    small.mkdir()
+    for name in ("reviews_restaurant.yaml", "calls_restaurant.yaml", "reviews_auto_dealer.yaml"):
+        items = yaml.safe_load((GOLD / name).read_text(encoding="utf-8"))[:5]
+        (small / name).write_text(yaml.safe_dump(items, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "--gold", str(small), "--lexicon", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {(r["channel"], r["taxonomy"]) for r in rows} == {("review", "restaurant"), ("call", "restaurant"),
+                                                            ("review", "auto_dealer")}
+    assert all(r["items"] == 5 and 0 <= r["code_f1"] <= 1 and r["models"].startswith("aspects=lexicon@") for r in rows)
+    assert next(r for r in rows if r["channel"] == "call")["resolved_accuracy"] >= 0
