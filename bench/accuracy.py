@@ -1,16 +1,18 @@
-"""Accuracy, training time and prediction speed of every model kind, in one run.
+"""Accuracy of the coding pipeline and of every model kind, in one run.
 
-    python bench/accuracy.py [--folds 5] [--transformer-base DIR] [--skip-transformer]
+    python bench/accuracy.py [--models voc-models] [--skip-cross-domain] [--transformer-base DIR] [--json FILE]
 
-1. Aspect models, K-fold CV on the 1,500 labelled AIC 2018 reviews (data/labelled/): the AIC metric
-   (mean over aspects of 4-class macro-F1), mention F1, polarity accuracy. Rows:
-   - TF-IDF + LinearSVC: the published plain baseline (doc word+char TF-IDF only), for reference;
-   - lexicon: the rule pipeline, no training;
-   - sklearn: the default AspectSentimentClassifier;
-   - transformer: fine-tuned from --transformer-base (e.g. `voc pretrain` output or a local
-     bert-base-chinese); skipped when none is given.
-2. Overall sentiment on a held-out 10% of the binary corpora (the full 70k in ../shared when present,
-   else the 10k sample in data/labelled/): lexicon vs OverallSentimentClassifier.
+1. Gold sets (data/gold, labelled by hand): the whole pipeline per channel and taxonomy — code
+   precision/recall/F1 on (sub-dimension, polarity), item exact match, item sentiment — with the
+   lexicon alone (the baseline) and with the registry's promoted models (run `make models` first).
+2. Aspect models trained on data/labelled/aic2018_train.csv, scored on the committed held-out file
+   aic2018_heldout.csv (never trained on): the AIC metric (mean over aspects of 4-class macro-F1),
+   mention F1, polarity accuracy. Rows: the published plain TF-IDF + LinearSVC baseline, the lexicon,
+   the default AspectSentimentClassifier, and a fine-tuned transformer when --transformer-base is given.
+3. Clause polarity on the held-out file's clauses: the lexicon against the promoted polarity model.
+4. Overall sentiment on the binary corpora (the full 70k in ../shared when present, else the 10k
+   sample): a stratified 10 % held out (in-domain), and leave-one-domain-out (hotel, and each
+   shopping category held out in turn; cross-domain), for the lexicon, the model, and both averaged.
 Prediction speed is reviews/s on one process, features included.
 """
 
@@ -25,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import KFold, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +40,11 @@ from models.metrics import aspect_metrics, binary_metrics  # noqa: E402
 from models.overall_sentiment import OverallSentimentClassifier  # noqa: E402
 from pipeline.normalise import normalise_text  # noqa: E402
 
-AIC = ROOT / "data" / "labelled" / "aic2018_labelled1500.csv"
+LABELLED = ROOT / "data" / "labelled"
+AIC_TRAIN, AIC_HELDOUT = LABELLED / "aic2018_train.csv", LABELLED / "aic2018_heldout.csv"
+GOLD = ROOT / "data" / "gold"
 SHARED_SENTIMENT = ROOT.parent / "shared" / "datasets" / "sentiment"
-SAMPLE_SENTIMENT = ROOT / "data" / "labelled" / "sentiment_binary_10k.csv"
+SAMPLE_SENTIMENT = LABELLED / "sentiment_binary_10k.csv"
 
 
 class PlainTfidfSVC:
@@ -62,89 +66,157 @@ class PlainTfidfSVC:
         return np.column_stack([svm.predict(matrix) for svm in self.svms_])
 
 
-def cv_aspects(name: str, make, data, folds: int) -> dict:
-    fold_metrics, fit_s, predict_s, predicted = [], 0.0, 0.0, 0
-    for train, test in KFold(folds, shuffle=True, random_state=0).split(data.texts):
-        start = time.perf_counter()
-        model = make().fit([data.texts[i] for i in train], data.labels.iloc[train].reset_index(drop=True))
-        fit_s += time.perf_counter() - start
-        start = time.perf_counter()
-        pred = model.predict([data.texts[i] for i in test])
-        predict_s += time.perf_counter() - start
-        predicted += len(test)
-        fold_metrics.append(aspect_metrics(data.labels.iloc[test].reset_index(drop=True),
-                                           pd.DataFrame(pred, columns=list(model.classes_))))
-        print(f"  {name}: fold {len(fold_metrics)}/{folds} macro-F1 {fold_metrics[-1]['macro_f1']:.4f}", file=sys.stderr, flush=True)
-    return {"model": name,
-            "macro_f1": float(np.mean([m["macro_f1"] for m in fold_metrics])),
-            "macro_f1_std": float(np.std([m["macro_f1"] for m in fold_metrics])),
-            "mention_f1": float(np.mean([m["mention_f1"] for m in fold_metrics])),
-            "polarity_accuracy": float(np.mean([m["polarity_accuracy"] for m in fold_metrics])),
-            "fit_seconds_per_fold": fit_s / folds, "predict_reviews_per_s": predicted / predict_s}
+def gold_rows(models: str) -> list[dict]:
+    """The pipeline on the gold sets, lexicon alone and with the promoted models."""
+    from models.gold import evaluate_with_coders
+    from pipeline.coder import NoModels
+
+    rows = [{"coded_with": "lexicon (baseline)", **r} for r in evaluate_with_coders(GOLD, models, lexicon=True)]
+    try:
+        rows += [{"coded_with": "promoted models", **r} for r in evaluate_with_coders(GOLD, models)]
+    except NoModels as exc:
+        print(f"  gold: {exc}", file=sys.stderr)
+    return rows
 
 
-def sentiment_rows() -> tuple[list[dict], str]:
-    shared = sorted(SHARED_SENTIMENT.glob("*.csv")) if SHARED_SENTIMENT.exists() else []
-    paths = shared or [SAMPLE_SENTIMENT]
-    data = load_binary_data(paths)
-    x_train, x_test, y_train, y_test = train_test_split(data.texts, data.labels, test_size=0.1, random_state=0,
-                                                        stratify=data.labels)
-    rows = []
+def heldout_aspects(name: str, make, train, test) -> dict:
     start = time.perf_counter()
-    lexicon_pred = LexiconBinarySentiment().predict(x_test)
-    rows.append({"model": "lexicon", "fit_seconds": 0.0, "predict_reviews_per_s": len(x_test) / (time.perf_counter() - start),
-                 **binary_metrics(y_test, lexicon_pred)})
-    start = time.perf_counter()
-    model = OverallSentimentClassifier().fit(x_train, y_train)
+    model = make().fit(train.texts, train.labels)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
-    pred = model.predict(x_test)
-    rows.append({"model": "overall (char TF-IDF + calibrated LR)", "fit_seconds": fit_s,
-                 "predict_reviews_per_s": len(x_test) / (time.perf_counter() - start), **binary_metrics(y_test, pred)})
-    source = f"{len(data.texts)} reviews from {', '.join(p.name for p in paths)}; train {len(x_train)}, held out {len(x_test)}"
+    pred = model.predict(test.texts)
+    predict_s = time.perf_counter() - start
+    metrics = aspect_metrics(test.labels, pd.DataFrame(pred, columns=list(model.classes_)))
+    print(f"  {name}: held-out macro-F1 {metrics['macro_f1']:.4f}", file=sys.stderr, flush=True)
+    return {"model": name, "macro_f1": metrics["macro_f1"], "mention_f1": metrics["mention_f1"],
+            "polarity_accuracy": metrics["polarity_accuracy"], "fit_seconds": fit_s,
+            "predict_reviews_per_s": len(test) / predict_s}
+
+
+def polarity_rows(models: str) -> list[dict]:
+    """Clause polarity on the held-out file's clauses: lexicon vs the promoted polarity model."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    from models.clause_polarity import clause_examples
+    from models.registry import Registry
+    from pipeline.sentiment import label_for
+
+    test = clause_examples([AIC_HELDOUT])
+    rows = [{"model": "lexicon", "accuracy": accuracy_score(test.label, [label_for(v, 0.15) for v in test.aspect_score]),
+             "macro_f1": f1_score(test.label, [label_for(v, 0.15) for v in test.aspect_score], average="macro")}]
+    ref = Registry(models).promoted("polarity", "restaurant")
+    if ref:
+        pred = Registry(models).load(ref).predict(test[["text", "aspect_score", "clause_score"]])
+        rows.append({"model": ref, "accuracy": accuracy_score(test.label, pred),
+                     "macro_f1": f1_score(test.label, pred, average="macro")})
+    for row in rows:
+        row["clauses"] = len(test)
+    return rows
+
+
+def binary_frame() -> tuple[pd.DataFrame, str]:
+    """label, review, domain: the full corpora (shopping categories and hotels) when ../shared has
+    them, else the 10k sample (two domains: its `source` column)."""
+    shop, hotel = SHARED_SENTIMENT / "online_shopping_10_cats.csv", SHARED_SENTIMENT / "ChnSentiCorp_htl_all.csv"
+    if shop.exists() and hotel.exists():
+        frames = [pd.read_csv(shop, dtype=str).rename(columns={"cat": "domain"}),
+                  pd.read_csv(hotel, dtype=str).assign(domain="酒店")]
+        source = "online_shopping_10_cats + ChnSentiCorp_htl_all (../shared)"
+    else:
+        frames = [pd.read_csv(SAMPLE_SENTIMENT, dtype=str).rename(columns={"source": "domain"})]
+        source = f"{SAMPLE_SENTIMENT.name} (two domains)"
+    frame = pd.concat(frames, ignore_index=True)
+    frame["review"] = frame.review.fillna("").str.replace("\ufeff", "", regex=False).str.strip()
+    frame = frame[frame.review != ""]
+    frame["label"] = frame.label.astype(int)
+    return frame[["label", "review", "domain"]].reset_index(drop=True), source
+
+
+def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Scores in [-1, 1] of the lexicon, the model trained on `train`, and their average."""
+    lexicon = LexiconBinarySentiment().decision_function(test.review.tolist())
+    model = OverallSentimentClassifier().fit(train.review.tolist(), train.label.to_numpy())
+    learned = model.decision_function(test.review.tolist())
+    return {"lexicon": lexicon, "model": learned, "model + lexicon": (learned + lexicon) / 2}
+
+
+def sentiment_rows(cross_domain: bool) -> tuple[list[dict], str]:
+    frame, source = binary_frame()
+    train, test = train_test_split(frame, test_size=0.1, random_state=0, stratify=frame.label)
+    rows = [{"evaluation": "10% held out (in-domain)", "model": name, **binary_metrics(test.label, (s > 0).astype(int))}
+            for name, s in sentiment_scores(train, test).items()]
+    if cross_domain:
+        per: dict[str, list[float]] = {}
+        for domain in sorted(frame.domain.unique()):
+            held = frame.domain == domain
+            scores = sentiment_scores(frame[~held], frame[held])
+            for name, s in scores.items():
+                per.setdefault(name, []).append(float(((s > 0).astype(int) == frame[held].label).mean()))
+            print(f"  cross-domain: {domain} held out: " + ", ".join(f"{n} {v[-1]:.4f}" for n, v in per.items()),
+                  file=sys.stderr, flush=True)
+        for name, accuracies in per.items():
+            rows.append({"evaluation": f"leave-one-domain-out, mean of {len(accuracies)} domains", "model": name,
+                         "accuracy": float(np.mean(accuracies)), "f1": float("nan"),
+                         "worst_domain": float(np.min(accuracies))})
     return rows, source
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--models", default=str(ROOT / "voc-models"), help="registry with the promoted models")
     parser.add_argument("--transformer-base", help="local checkpoint folder to fine-tune")
     parser.add_argument("--transformer-epochs", type=int, default=3)
-    parser.add_argument("--skip-transformer", action="store_true")
-    parser.add_argument("--transformer-only", action="store_true", help="only the transformer row")
+    parser.add_argument("--skip-cross-domain", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    data = load_aspect_data(AIC)
-    aspect_rows = [] if args.transformer_only else [
-        cv_aspects("TF-IDF + LinearSVC (plain baseline)", PlainTfidfSVC, data, args.folds),
-        cv_aspects("lexicon (no training)", LexiconDocAspects, data, args.folds),
-        cv_aspects("sklearn AspectSentimentClassifier (default)", AspectSentimentClassifier, data, args.folds),
+    gold = gold_rows(args.models)
+    print("\nGold sets (data/gold): the pipeline item by item")
+    print("| coded with | channel | taxonomy | items | code P | code R | code F1 | mention F1 | exact match | item sentiment | evidence hit |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in gold:
+        print(f"| {r['coded_with']} | {r['channel']} | {r['taxonomy']} | {r['items']} | {r['code_precision']:.3f} | "
+              f"{r['code_recall']:.3f} | {r['code_f1']:.3f} | {r['mention_f1']:.3f} | {r['exact_match']:.3f} | "
+              f"{r['sentiment_accuracy']:.3f} | {r['evidence_hit']:.3f} |")
+
+    train, test = load_aspect_data(AIC_TRAIN), load_aspect_data(AIC_HELDOUT)
+    aspect_rows = [
+        heldout_aspects("TF-IDF + LinearSVC (plain baseline)", PlainTfidfSVC, train, test),
+        heldout_aspects("lexicon (no training)", LexiconDocAspects, train, test),
+        heldout_aspects("sklearn AspectSentimentClassifier (default)", AspectSentimentClassifier, train, test),
     ]
-    if args.transformer_base and not args.skip_transformer:
+    if args.transformer_base:
         from models.transformer import TransformerAspectClassifier
 
-        aspect_rows.append(cv_aspects(
+        aspect_rows.append(heldout_aspects(
             f"transformer from {Path(args.transformer_base).name}",
             lambda: TransformerAspectClassifier(base_model=args.transformer_base, epochs=args.transformer_epochs,
-                                                max_length=256, batch_size=16, learning_rate=1e-4),
-            data, args.folds))
-    sentiment, source = ([], "skipped") if args.transformer_only else sentiment_rows()
-
-    print(f"\nAspect models: {args.folds}-fold CV on {AIC.name} ({len(data)} reviews, 20 aspects)")
-    print("| model | AIC macro-F1 | ± | mention F1 | polarity acc. | fit s/fold | predict reviews/s |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+                                                max_length=256, batch_size=16, learning_rate=1e-4), train, test))
+    print(f"\nAspect models: trained on {AIC_TRAIN.name} ({len(train)}), scored on {AIC_HELDOUT.name} ({len(test)}, never trained on)")
+    print("| model | AIC macro-F1 | mention F1 | polarity acc. | fit s | predict reviews/s |")
+    print("|---|---:|---:|---:|---:|---:|")
     for r in aspect_rows:
-        print(f"| {r['model']} | {r['macro_f1']:.4f} | {r['macro_f1_std']:.4f} | {r['mention_f1']:.4f} | "
-              f"{r['polarity_accuracy']:.4f} | {r['fit_seconds_per_fold']:.1f} | {r['predict_reviews_per_s']:.0f} |")
+        print(f"| {r['model']} | {r['macro_f1']:.4f} | {r['mention_f1']:.4f} | {r['polarity_accuracy']:.4f} | "
+              f"{r['fit_seconds']:.1f} | {r['predict_reviews_per_s']:.0f} |")
+
+    polarity = polarity_rows(args.models)
+    print(f"\nClause polarity on the {polarity[0]['clauses']} clauses of {AIC_HELDOUT.name} the labels pin down")
+    print("| model | accuracy | macro-F1 |")
+    print("|---|---:|---:|")
+    for r in polarity:
+        print(f"| {r['model']} | {r['accuracy']:.4f} | {r['macro_f1']:.4f} |")
+
+    sentiment, source = sentiment_rows(not args.skip_cross_domain)
     print(f"\nOverall sentiment: {source}")
-    print("| model | accuracy | F1 | fit s | predict reviews/s |")
-    print("|---|---:|---:|---:|---:|")
+    print("| evaluation | model | accuracy | worst domain |")
+    print("|---|---|---:|---:|")
     for r in sentiment:
-        print(f"| {r['model']} | {r['accuracy']:.4f} | {r['f1']:.4f} | {r['fit_seconds']:.1f} | {r['predict_reviews_per_s']:.0f} |")
+        worst = f"{r['worst_domain']:.4f}" if "worst_domain" in r else ""
+        print(f"| {r['evaluation']} | {r['model']} | {r['accuracy']:.4f} | {worst} |")
     if args.json:
-        args.json.write_text(json.dumps({"aspects": aspect_rows, "sentiment": sentiment, "sentiment_data": source},
-                                        ensure_ascii=False, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps({"gold": gold, "aspects": aspect_rows, "polarity": polarity,
+                                         "sentiment": sentiment, "sentiment_data": source},
+                                        ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ class LexiconBinarySentiment:
 
     role = "sentiment"
 
+    def decision_function(self, X: Sequence[str]) -> np.ndarray:
+        """The lexicon pipeline's item score in [-1, 1]."""
+        return np.array([d._.score for d in analyse(X, "restaurant")], dtype=float)
+
     def predict(self, X: Sequence[str]) -> np.ndarray:
-        docs = analyse(X, "restaurant")
-        return np.array([int(d._.score > 0) for d in docs])
+        return (self.decision_function(X) > 0).astype(int)
