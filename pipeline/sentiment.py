@@ -268,7 +268,7 @@ class ModelPolarityScorer:
                 classes = list(self.model.classes_)
                 pos, neg = classes.index("positive"), classes.index("negative")
                 targets = clauses + [h for _, h in hits]
-                bare = {id(h) for c, h in hits if h.score == 0.0 and c.score == 0.0}  # no word of opinion
+                bare = {id(h) for c, h in hits if c.score == 0.0}  # the lexicon finds no word of opinion in the clause
                 for target, p in zip(targets, proba):
                     target.score = round(float(p[pos] - p[neg]), 4)
                     target.label = classes[int(np.argmax(p))]
