@@ -169,9 +169,10 @@ def models_promote(ref: str, models: str = RegistryOption,
         print_frame(pd.DataFrame([{"model": m, comparison.metric: round(v, 4), "promoted": m == comparison.incumbent}
                                   for m, v in comparison.scores.items()]),
                     title=f"{comparison.metric} on {comparison.heldout} (held out)")
-        if comparison.worse and not force:
-            fail(f"{comparison.candidate} scores below the promoted {comparison.incumbent}: not promoted "
-                 "(--force to promote anyway)", code=1)
+    if comparison.worse and not force:
+        why = "codes fewer sub-dimensions than" if comparison.narrower else "scores below"
+        fail(f"{comparison.candidate} {why} the promoted {comparison.incumbent}: not promoted "
+             "(--force to promote anyway)", code=1)
     try:
         role, scope, resolved = registry.promote(ref, taxonomy)
     except ValueError as exc:

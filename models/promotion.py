@@ -28,9 +28,12 @@ class Comparison:
     def compared(self) -> bool:
         return len(self.scores) == 2
 
+    narrower: list[str] = field(default_factory=list)
+
     @property
     def worse(self) -> bool:
-        return self.compared and self.scores[self.candidate] < self.scores[self.incumbent]
+        """Scores below the incumbent on the held-out file, or codes fewer sub-dimensions than it."""
+        return bool(self.narrower) or (self.compared and self.scores[self.candidate] < self.scores[self.incumbent])
 
 
 def heldout_score(registry: Registry, ref: str, role: str, heldout: Path, taxonomy: str) -> float:
@@ -60,6 +63,11 @@ def compare_for_promotion(registry: Registry, ref: str, taxonomy: str | None = N
     result = Comparison(resolved, incumbent, role, scope or "", DECIDING[role])
     if incumbent is None or incumbent == resolved:
         return result
+    if role == "aspects":
+        lost = set(registry.card(incumbent).get("aspects") or []) - set(card.get("aspects") or [])
+        if lost:
+            result.narrower = sorted(lost)
+            result.warnings.append(f"{resolved} does not code {', '.join(result.narrower)}, which {incumbent} codes")
     path = heldout or (Path(card["heldout"]) if card.get("heldout") else None)
     if path is None or not path.exists():
         result.warnings.append(f"no held-out file to compare {resolved} with {incumbent} (pass --heldout FILE)")

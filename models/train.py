@@ -166,8 +166,9 @@ def retrain_and_compare(data_path: Path, name: str, registry: Registry, taxonomy
                         holdout: float = 0.2, params: dict | None = None, seed: int = 0) -> dict:
     """Train a candidate on (1 − holdout) of a labelled file, evaluate it and the promoted aspect
     model on the same held-out rows, register the candidate, and promote it only if its AIC
-    macro-F1 is higher (or nothing is promoted yet). The promoted model may have seen the held-out
-    rows in training, which only makes the comparison harder for the candidate."""
+    macro-F1 is higher (or nothing is promoted yet) and it codes every aspect the promoted one codes.
+    The promoted model may have seen the held-out rows in training, which only makes the comparison
+    harder for the candidate."""
     data = load_aspect_data(data_path)
     train_idx, test_idx = train_test_split(np.arange(len(data)), test_size=holdout, random_state=seed)
     truth = data.labels.iloc[test_idx].reset_index(drop=True)
@@ -186,10 +187,11 @@ def retrain_and_compare(data_path: Path, name: str, registry: Registry, taxonomy
                        {**candidate_metrics, "evaluation": f"{holdout:.0%} held out"}, train_seconds,
                        compared_with={"model": incumbent_ref, "metrics": incumbent_metrics})
     ref = registry.register(name, "sklearn", candidate, card)
-    better = incumbent_metrics is None or candidate_metrics["macro_f1"] > incumbent_metrics["macro_f1"]
+    narrower = bool(incumbent_ref) and not set(registry.card(incumbent_ref).get("aspects") or []) <= set(candidate.classes_)
+    better = not narrower and (incumbent_metrics is None or candidate_metrics["macro_f1"] > incumbent_metrics["macro_f1"])
     if better:
         registry.promote(str(ref))
-    return {"candidate": str(ref), "incumbent": incumbent_ref, "promoted": better,
+    return {"candidate": str(ref), "incumbent": incumbent_ref, "promoted": better, "narrower": narrower,
             "candidate_macro_f1": candidate_metrics["macro_f1"],
             "incumbent_macro_f1": incumbent_metrics["macro_f1"] if incumbent_metrics else None,
             "candidate_mention_f1": candidate_metrics["mention_f1"],

@@ -118,7 +118,8 @@ def _evidence_clause(clauses: list[Clause], sub_id: str, label: str) -> tuple[Cl
 class ModelAspectTagger:
     """spaCy component `voc_aspect_model`: a trained document-level aspect model decides which
     aspects an item mentions and with which polarity; each decision is attached to its evidence
-    clause, replacing the lexicon's hits. An `alone` sub-dimension (overall experience) is kept only
+    clause, replacing the lexicon's hits for the model's sub-dimensions (the lexicon keeps coding the
+    others, so a model trained on 3 aspects does not silence the other 17). An `alone` sub-dimension (overall experience) is kept only
     where a clause expresses it. Needs `voc_aspects` and `voc_sentiment` before it."""
 
     def __init__(self, model, ref: str, taxonomy: Taxonomy, batch_size: int = 128):
@@ -145,8 +146,9 @@ class ModelAspectTagger:
             found[clause.index].append(AspectHit(
                 sub_id, self.taxonomy.sub(sub_id).dimension, round(float(mentioned), 4), cues,
                 round(float((p[3] - p[1]) / mentioned), 4), label))
-        for clause in clauses:
-            clause.aspects = found[clause.index]
+        own = set(self.model.classes_)
+        for clause in clauses:  # the lexicon still codes the sub-dimensions the model was not trained on
+            clause.aspects = found[clause.index] + [h for h in clause.aspects if h.sub_dimension not in own]
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from pipeline.items import stable_hash
 from models.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
-from pipeline.nlp import LEXICON, build_nlp, cached_taxonomy
+from pipeline.nlp import LEXICON, build_nlp, cached_lexicon, cached_taxonomy, language_version
 from pipeline.segment import AspectHit, Clause
 from pipeline.store import CodedBatch, Store, utcnow
 
@@ -91,13 +91,14 @@ class Coder:
 
     @property
     def model_version(self) -> str:
-        """Which models coded: `aspects=<ref or lexicon@taxonomy>;sentiment=<ref or lexicon@hash>`, and
-        `;polarity=<ref>` where a clause polarity model scored the aspects."""
+        """Which models and language data coded: `aspects=<ref or lexicon@taxonomy>;sentiment=<ref or
+        lexicon@hash>`, `;polarity=<ref>` where a clause polarity model scored the aspects, and
+        `;language=<hash>` of the taxonomy, lexicons and jieba dictionary (`language_version`)."""
         version = (f"aspects={self._version('voc_aspect_model', 'voc_aspects')};"
                    f"sentiment={self._version('voc_sentiment_model', 'voc_sentiment')}")
         if "voc_polarity_model" in self.nlp.pipe_names:
             version += f";polarity={self._version('voc_polarity_model')}"
-        return version
+        return version + f";language={language_version(self.taxonomy, cached_lexicon())}"
 
     def doc_rows(self, item_id: str, doc: Doc, model_version: str, coded_at: object) -> CodedBatch:
         batch = CodedBatch()

@@ -10,11 +10,14 @@ only names, so `nlp.config` says exactly what coded a Doc.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 
 from pipeline.classify import AspectTagger, LexiconAspectClassifier, ModelAspectTagger
+from pipeline.items import stable_hash
 from pipeline.lexicon import Lexicon
+from pipeline.paths import USER_DICT
 from pipeline.segment import ClauseSplitter, blank_zh, prepare_jieba
 from pipeline.sentiment import LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer, SentimentScorer
 from pipeline.taxonomy import Taxonomy, load_taxonomy
@@ -30,6 +33,16 @@ def cached_taxonomy(name: str) -> Taxonomy:
 @lru_cache(maxsize=1)
 def cached_lexicon() -> Lexicon:
     return Lexicon.load()
+
+
+def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USER_DICT) -> str:
+    """A short hash of the language data that shapes every code, whatever model codes: the taxonomy's
+    keywords and flags, the lexicon's words, weights, phrases, formulas and contrast words, and the
+    jieba user dictionary. It is part of `model_version`, so editing any of them triggers a recode."""
+    content = repr((taxonomy, sorted(lexicon.polarity.items()), sorted(lexicon.negation.items()),
+                    sorted(lexicon.degree.items()), sorted(lexicon.contrast), [(p.pattern, w) for p, w in lexicon.phrases],
+                    sorted(lexicon.formulas), user_dict.read_bytes() if user_dict.exists() else b""))
+    return stable_hash(content, length=10)
 
 
 def vocabulary(taxonomy: Taxonomy) -> frozenset[str]:

@@ -47,3 +47,30 @@ def test_single_valued_aspect_becomes_a_constant(aic_small):
 def test_hyperparameters_in_the_constructor():
     params = AspectSentimentClassifier(C=1.0).get_params()
     assert params["C"] == 1.0 and set(params) == {"taxonomy", "C", "doc_weight", "max_features", "class_weight"}
+
+
+def test_the_lexicon_keeps_coding_what_the_model_was_not_trained_on(fitted, tmp_path):
+    """A 4-aspect model replaces the lexicon for its 4 aspects only: parking is still coded."""
+    from models.registry import Registry
+    from pipeline.coder import Coder, item_codes
+
+    model, _ = fitted
+    registry = Registry(tmp_path)
+    registry.register("four", "sklearn", model, {"taxonomy": "restaurant", "aspects": list(model.classes_)})
+    coder = Coder("restaurant", aspect_model="four@1", sentiment_model="lexicon", registry=str(tmp_path))
+    codes = item_codes(coder.nlp("停车很方便，服务员态度很好"))
+    assert "parking" in codes and "parking" not in model.classes_
+
+
+def test_a_candidate_that_codes_fewer_aspects_is_not_promoted(fitted, aic_small, tmp_path):
+    from models.promotion import compare_for_promotion
+    from models.registry import Registry
+
+    model, data = fitted
+    registry = Registry(tmp_path)
+    registry.register("wide", "sklearn", model, {"taxonomy": "restaurant", "aspects": list(model.classes_)})
+    registry.promote("wide")
+    narrow = AspectSentimentClassifier(max_features=2000).fit(data.texts[:100], data.labels.iloc[:100, :2])
+    registry.register("narrow", "sklearn", narrow, {"taxonomy": "restaurant", "aspects": list(narrow.classes_)})
+    comparison = compare_for_promotion(registry, "narrow", heldout=aic_small)
+    assert comparison.worse and comparison.narrower == ["cleanliness", "taste"]

@@ -25,3 +25,20 @@ def test_code_pending_pages_through_the_store(store, tmp_path, coder):
     assert store.scalar("SELECT count(*) FROM item_scores WHERE is_current") == 23
     assert code_pending(store, coder, window=5) == 0
     assert code_pending(store, coder, recode=True, window=7) == 23
+
+
+def test_model_version_changes_with_the_language_data(tmp_path):
+    """Editing a lexicon, a taxonomy keyword or the jieba dictionary must trigger a recode."""
+    import dataclasses
+
+    from pipeline.nlp import cached_lexicon, cached_taxonomy, language_version
+
+    taxonomy, lexicon = cached_taxonomy("restaurant"), cached_lexicon()
+    user_dict = tmp_path / "userdict.txt"
+    user_dict.write_text("招牌菜 10 n\n", encoding="utf-8")
+    base = language_version(taxonomy, lexicon, user_dict)
+    more_words = dataclasses.replace(lexicon, polarity={**lexicon.polarity, "惊艳": 1.2})
+    assert language_version(taxonomy, more_words, user_dict) != base
+    assert language_version(cached_taxonomy("auto_dealer"), lexicon, user_dict) != base
+    user_dict.write_text("招牌菜 10 n\n锅包肉 5 n\n", encoding="utf-8")
+    assert language_version(taxonomy, lexicon, user_dict) != base
