@@ -18,7 +18,7 @@ from pipeline.classify import AspectTagger, LexiconAspectClassifier, ModelAspect
 from pipeline.items import stable_hash
 from pipeline.lexicon import Lexicon
 from pipeline.paths import USER_DICT
-from pipeline.segment import ClauseSplitter, blank_zh, prepare_jieba
+from pipeline.segment import ClauseSplitter, blank_zh, jieba_for
 from pipeline.sentiment import LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer, SentimentScorer
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
@@ -101,8 +101,7 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
 
     Order: clauses → lexicon aspects → lexicon sentiment → [aspect model: which aspects, from the
     lexicon's features] → [polarity model: clause and aspect polarity] → [sentiment model: the item]."""
-    prepare_jieba(vocabulary(cached_taxonomy(taxonomy)))
-    nlp = blank_zh()
+    nlp = blank_zh(jieba_for(vocabulary(cached_taxonomy(taxonomy))))
     nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_sentiment", config={"taxonomy": taxonomy})

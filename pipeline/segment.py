@@ -52,20 +52,27 @@ for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral"))
 
 
 @lru_cache(maxsize=None)
-def prepare_jieba(extra_words: frozenset[str] = frozenset()) -> None:
-    """Load the domain user dictionary (and extra words, e.g. taxonomy keywords) into jieba once."""
+def jieba_for(extra_words: frozenset[str] = frozenset()) -> jieba.Tokenizer:
+    """A private jieba tokenizer with the domain user dictionary and `extra_words` (a taxonomy's and
+    the lexicon's words). Each vocabulary gets its own, so coding one taxonomy never changes how
+    another is segmented, whatever was loaded first (jieba's module-level tokenizer is left alone)."""
     jieba.setLogLevel(60)
-    jieba.initialize()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
     if USER_DICT.exists():
-        jieba.load_userdict(str(USER_DICT))
+        tokenizer.load_userdict(str(USER_DICT))
     for word in sorted(extra_words):
-        if len(word) > 1 and not jieba.dt.FREQ.get(word):
-            jieba.add_word(word)
+        if len(word) > 1 and not tokenizer.FREQ.get(word):
+            tokenizer.add_word(word)
+    return tokenizer
 
 
-def blank_zh() -> Language:
-    """A blank spaCy Chinese pipeline whose tokenizer is jieba."""
-    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+def blank_zh(segmenter: jieba.Tokenizer | None = None) -> Language:
+    """A blank spaCy Chinese pipeline whose tokenizer is jieba (`segmenter`, else jieba's default)."""
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    if segmenter is not None:
+        nlp.tokenizer.jieba_seg = segmenter
+    return nlp
 
 
 def _is_boundary(text: str) -> bool:

@@ -66,3 +66,17 @@ def test_formula_clauses_are_not_feedback(text, kept):
 
     doc = Coder("restaurant", "lexicon", "lexicon").nlp(text)
     assert [c.text for c in doc._.clauses] == kept
+
+
+def test_segmentation_does_not_depend_on_which_taxonomy_was_loaded_first():
+    """Each taxonomy's words go to its own jieba tokenizer, not into jieba's global dictionary."""
+    import jieba
+
+    from pipeline.nlp import build_nlp
+
+    text = "签合同时收了金融服务费，交车仪式很用心"
+    restaurant = [t.text for t in build_nlp("restaurant")(text)]
+    dealer = [t.text for t in build_nlp("auto_dealer")(text)]
+    assert "交车仪式" in dealer and "交车仪式" not in restaurant
+    assert [t.text for t in build_nlp("restaurant")(text)] == restaurant  # unchanged after loading auto_dealer
+    assert "交车仪式" not in jieba.lcut(text)  # jieba's module-level dictionary is left alone
