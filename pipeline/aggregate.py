@@ -76,7 +76,7 @@ def view_statements() -> list[str]:
     views = {
         "v_items": """
             SELECT i.item_id, i.channel, i.source, i.entity, i.touchpoint, i.journey_stage, i.feedback_kind,
-                   i.rating, i.rating_scale, COALESCE(i.created_at, i.ingested_at) AS occurred_at,
+                   i.rating, i.rating_scale, COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at) AS occurred_at,
                    s.sentiment, s.score, s.n_codes, s.model_version
             FROM items i JOIN item_scores s ON s.item_id = i.item_id AND s.is_current""",
         "v_codes": """
@@ -85,7 +85,7 @@ def view_statements() -> list[str]:
                    c.evidence, c.evidence_start, c.evidence_end, c.model_version, c.taxonomy_version,
                    c.coded_at, i.channel, i.source, i.entity, i.touchpoint, i.journey_stage,
                    i.feedback_kind, i.rating, i.rating_scale,
-                   COALESCE(i.created_at, i.ingested_at) AS occurred_at
+                   COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at) AS occurred_at
             FROM codes c
             JOIN items i ON i.item_id = c.item_id
             LEFT JOIN taxonomy_nodes n
@@ -102,7 +102,7 @@ def view_statements() -> list[str]:
         FROM c JOIN base USING (channel)"""
     views["v_item_ratings"] = """
         SELECT item_id, channel, touchpoint, entity, rating, rating_scale,
-               COALESCE(created_at, ingested_at) AS occurred_at,
+               COALESCE(created_at + COALESCE(created_offset_min, 0) * INTERVAL '1 minute', ingested_at) AS occurred_at,
                100.0 * rating / rating_scale AS rating_pct,
                CASE WHEN rating_scale = 5 THEN
                         CASE WHEN rating >= 5 THEN 'promoter' WHEN rating >= 4 THEN 'passive' ELSE 'detractor' END

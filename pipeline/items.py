@@ -55,7 +55,8 @@ class Item:
     entity: str | None = None
     touchpoint: str | None = None
     journey_stage: str | None = None
-    created_at: datetime | None = None
+    created_at: datetime | None = None  # naive UTC (pipeline/clock.py)
+    created_offset_min: int | None = None  # the source's UTC offset: created_at + offset = its wall clock
     rating: float | None = None
     rating_scale: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)

@@ -6,7 +6,7 @@ Types are portable SQL so that the same DDL serves DuckDB and PostgreSQL.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "core tables: items, segments, codes, item_scores, quarantine, ingest_runs, taxonomy_nodes", [
@@ -178,5 +178,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             source VARCHAR NOT NULL,
             first_seen TIMESTAMP NOT NULL
         )""",
+    ]),
+    (5, "one clock: created_at in UTC with the source's UTC offset", [
+        # Rows stored before v5 keep created_at as they were given (mixed clocks) and a NULL offset:
+        # views read them as they are. From v5 on, created_at is UTC and created_offset_min the offset
+        # of the source's wall clock (its own, or the store's default zone for naive times).
+        "ALTER TABLE items ADD COLUMN created_offset_min INTEGER",
     ]),
 ]

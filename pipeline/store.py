@@ -25,6 +25,7 @@ import pandas as pd
 from pipeline.aggregate import view_statements
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.redact import LEGACY_SALT
+from pipeline.clock import DEFAULT_ZONE, configured_zone
 from pipeline.schema import MIGRATIONS, SCHEMA_VERSION
 from pipeline.taxonomy import Taxonomy
 from pipeline.touchpoints import said_at
@@ -32,7 +33,7 @@ from pipeline.touchpoints import said_at
 ITEM_COLUMNS = [
     "item_id", "channel", "source", "locator", "external_id", "feedback_kind", "entity", "touchpoint",
     "journey_stage", "created_at", "rating", "rating_scale", "language", "raw_text", "text",
-    "content_hash", "meta", "ingested_at", "ingest_run_id", "duplicate_of", "ingest_seq",
+    "content_hash", "meta", "ingested_at", "ingest_run_id", "duplicate_of", "ingest_seq", "created_offset_min",
 ]
 CALL_SIGNAL_COLUMNS = ["item_id", "duration_s", "turns", "customer_turns", "agent_turns", "transfers", "holds",
                        "identity_checks", "resolved", "role_confidence"]
@@ -248,6 +249,9 @@ class Store:
                 changed = True
             if changed:
                 self._grant_readers()
+            if self.scalar("SELECT count(*) FROM store_config WHERE key = 'default_timezone'") == 0:
+                self.execute("INSERT INTO store_config (key, value) VALUES ('default_timezone', ?) ON CONFLICT DO NOTHING",
+                             [configured_zone()])
             if self.scalar("SELECT count(*) FROM store_config WHERE key = 'pii_salt'") == 0:
                 # a new store gets its own secret salt; one that already holds pseudonyms keeps the salt they used
                 held = self.scalar("SELECT count(*) FROM items")
@@ -258,6 +262,10 @@ class Store:
     def pii_salt(self) -> str:
         """This installation's pseudonymisation salt (VOC_PII_SALT overrides it, see `redact.salt`)."""
         return self.scalar("SELECT value FROM store_config WHERE key = 'pii_salt'") or LEGACY_SALT
+
+    def default_zone(self) -> str:
+        """The zone naive timestamps are read in (set when the store was created, see pipeline/clock.py)."""
+        return self.scalar("SELECT value FROM store_config WHERE key = 'default_timezone'") or DEFAULT_ZONE
 
     def schema_version(self) -> int:
         version = self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")

@@ -141,8 +141,7 @@ def message_to_item(msg: Message, source: str, locator: str, touchpoints: Touchp
     date = None
     if _header(msg, "Date"):
         try:
-            date = email.utils.parsedate_to_datetime(_header(msg, "Date"))
-            date = date.astimezone(tz=None).replace(tzinfo=None) if date.tzinfo else date
+            date = email.utils.parsedate_to_datetime(_header(msg, "Date"))  # aware: its own offset is kept
         except (TypeError, ValueError, OverflowError):
             date = None
     touchpoint, stage = touchpoints.resolve("email", source, mailbox_to, None, None)

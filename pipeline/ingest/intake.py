@@ -2,7 +2,7 @@
 
 One sequence for all channels: length check → redact (PII found on the folded text, masked in the
 text as given) → normalise → redact again (the normalised form) → empty check → identifiers and
-metadata redacted → Item. Reasons and payloads of `Quarantined` are redacted by the class itself.
+metadata redacted → the clock rule (UTC plus the source's offset, pipeline/clock.py) → Item. Reasons and payloads of `Quarantined` are redacted by the class itself.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.ingest.records import MAX_TEXT_CHARS
+from pipeline.clock import to_utc
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
 from pipeline.redact import pseudonymise, redact, redact_value
@@ -70,6 +71,7 @@ def build_item(channel: str, source: str, locator: str, raw_text: str, payload: 
         return bad(empty or f"{what} is empty after normalisation (only whitespace, control characters or nothing)")
     ext = safe_identifier(external_id)
     touchpoint = touchpoint if company_touchpoint or not touchpoint else redact(touchpoint)
+    created_at, offset = to_utc(created_at) if created_at is not None else (None, None)
     return Item(
         item_id=identity or make_item_id(channel, source, ext, text, said_at(channel, source, touchpoint)),
         channel=channel,  # type: ignore[arg-type]
@@ -84,6 +86,7 @@ def build_item(channel: str, source: str, locator: str, raw_text: str, payload: 
         touchpoint=touchpoint,
         journey_stage=redact(journey_stage) if journey_stage else journey_stage,
         created_at=created_at,
+        created_offset_min=offset,
         rating=rating,
         rating_scale=rating_scale,
         meta=redact_value(meta or {}),

@@ -33,12 +33,11 @@ class UnreadableFile(Exception):
 
 
 def parse_datetime(value: Any) -> datetime:
-    """A timestamp in any format pandas reads; aware ones become naive UTC."""
+    """A timestamp in any format pandas reads, aware or naive as written (`build_item` applies the
+    clock rule of pipeline/clock.py)."""
     stamp = pd.Timestamp(value)
     if pd.isna(stamp):
         raise ValueError("empty")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
     return stamp.to_pydatetime()
 
 

@@ -18,6 +18,7 @@ from pipeline.ingest.intake import file_quarantine
 from pipeline.ingest.records import TABULAR_SUFFIXES, UnreadableFile, split_lines, unicode_text
 from pipeline.ingest.reviews import ColumnMapping, read_reviews
 from pipeline.items import Item, Quarantined
+from pipeline.clock import using_zone
 from pipeline.redact import using_salt
 from pipeline.store import Store
 from pipeline.touchpoints import TouchpointMap
@@ -228,7 +229,7 @@ def ingest_file(store: Store, path: Path, channel: str | None = None, mapping: C
         entries = _guarded(read_file(path, channel, source, mapping, touchpoints, data), channel, source, path)
     report = IngestReport(str(path), source, channel, run_id)
     store.start_ingest_run(run_id, channel, source, str(path))
-    with using_salt(store.pii_salt()):
+    with using_salt(store.pii_salt()), using_zone(store.default_zone()):
         _write_batches(store, entries, batch_size, report, path, progress)
     store.finish_ingest_run(run_id)
     return report

@@ -47,7 +47,8 @@ def test_unlabelled_speakers_are_inferred_with_confidence():
 
 def test_text_dialogue_with_timestamps_wrapped_lines_and_header():
     (item,) = items_of(CALLS / "dialogue_20261107_1530.txt")
-    assert item.touchpoint == "预订热线" and item.created_at.isoformat() == "2026-11-07T15:30:00"
+    assert item.touchpoint == "预订热线" and item.created_at.isoformat() == "2026-11-07T07:30:00"  # naive: Asia/Shanghai
+    assert item.created_offset_min == 480
     assert "大厅太吵了,上次去环境很嘈杂,还是算了吧" in item.text  # the wrapped line joined its turn
 
 

@@ -20,7 +20,7 @@ def test_auto_detected_columns_and_normalisation(tmp_path):
     assert item.text == "服务员态度很差!" and item.raw_text == "服務員態度很差！"
     assert item.external_id == "a1" and item.rating == 2.0 and item.rating_scale == 5
     assert item.entity == "解放碑店" and item.touchpoint == "解放碑店" and item.journey_stage == "use"
-    assert item.created_at == datetime(2026, 5, 3, 12, 0)
+    assert item.created_at == datetime(2026, 5, 3, 4, 0) and item.created_offset_min == 480  # UTC + Shanghai offset
     assert item.channel == "review" and item.source == "shop.csv" and item.language == "zh"
     assert item.meta == {"extra": "x"}
 
