@@ -44,13 +44,13 @@ class ClausePolarityClassifier(BaseEstimator):
     def __init__(self, C: float = 1.0, ngram_max: int = 3, max_features: int = 150000,
                  lexicon_weight: float = 1.0, class_weight: str | None = "balanced", neutral_band: float = 0.15,
                  lexicon_floor: float | None = 0.5):
-        self.lexicon_floor = lexicon_floor
         self.C = C
         self.ngram_max = ngram_max
         self.max_features = max_features
         self.lexicon_weight = lexicon_weight
         self.class_weight = class_weight
         self.neutral_band = neutral_band
+        self.lexicon_floor = lexicon_floor
 
     def _dense(self, frame: pd.DataFrame) -> csr_matrix:
         a, c = frame.aspect_score.to_numpy(float), frame.clause_score.to_numpy(float)
