@@ -68,6 +68,36 @@ def refresh_alerts(db: str, rules_path: str | None = None) -> pd.DataFrame:
         return raise_alerts(store, rules)
 
 
+@task(**RETRY, timeout_seconds=600)
+def open_new_cases(db: str, rules: str | None = None, touchpoints: str | None = None) -> pd.DataFrame:
+    """Open cases for the newly coded items the rules match (pipeline/cases.py); the new ones."""
+    from pipeline.cases import CaseRules, open_cases
+    from pipeline.config import case_settings
+    from pipeline.touchpoints import TouchpointMap
+
+    config = case_settings(rules, touchpoints)
+    with Store.open(db) as store:
+        opened = open_cases(store, CaseRules.load(config.rules), TouchpointMap.load(config.touchpoints))
+    return pd.DataFrame(opened.cases, columns=["case_id", "channel", "touchpoint", "owner", "severity", "rules"])[
+        ["case_id", "channel", "touchpoint", "owner", "severity", "rules"]]
+
+
+@task(retries=2, retry_delay_seconds=[30, 120], timeout_seconds=600)
+def notify_case_owners(db: str) -> list[dict[str, Any]]:
+    """One message per owner with their open cases not yet sent ([notify] settings; none: nothing sent).
+    A delivery that failed is retried; what was delivered is recorded, so a retry never sends it twice."""
+    from pipeline.config import case_settings
+    from pipeline.notify import notify_owners
+
+    settings = case_settings().notify
+    with Store.open(db) as store:
+        deliveries = notify_owners(store, settings)
+    failed = [d for d in deliveries if not d.ok]
+    if failed:
+        raise RuntimeError("could not notify " + "; ".join(f"{d.recipient} by {d.via}: {d.error}" for d in failed))
+    return [d.__dict__ for d in deliveries]
+
+
 @task(**RETRY, timeout_seconds=300)
 def top_negative(db: str, limit: int = 10, min_mentions: int = 5) -> pd.DataFrame:
     with Store.open(db, read_only=True) as store:
@@ -103,8 +133,10 @@ def _md_table(frame: pd.DataFrame) -> str:
 
 @task
 def publish_run_summary(title: str, ingested: list[dict[str, Any]], coded: dict[str, Any] | None,
-                        alerts: pd.DataFrame | None, negatives: pd.DataFrame | None, settings: str = "") -> str:
-    """The run's artifact: items in, coded, duplicates, quarantined with reasons, top negative touchpoints, alerts."""
+                        alerts: pd.DataFrame | None, negatives: pd.DataFrame | None, settings: str = "",
+                        cases: pd.DataFrame | None = None, notified: list[dict[str, Any]] | None = None) -> str:
+    """The run's artifact: items in, coded, duplicates, quarantined with reasons, top negative touchpoints,
+    alerts, new cases and who was told."""
     files = pd.DataFrame(ingested, columns=["path", "channel", "records", "new", "duplicates", "existing", "quarantined"])
     reasons: dict[str, int] = {}
     for report in ingested:
@@ -121,6 +153,11 @@ def publish_run_summary(title: str, ingested: list[dict[str, Any]], coded: dict[
     lines += ["## Files", _md_table(files)]
     if alerts is not None:
         lines += ["## New alerts (negative share jumped against its baseline)", _md_table(alerts)]
+    if cases is not None:
+        lines += [f"## New cases ({len(cases)})", _md_table(cases.groupby(["touchpoint", "owner", "severity"]).size()
+                                                         .reset_index(name="cases") if len(cases) else cases)]
+    if notified is not None:
+        lines += ["## Notified", _md_table(pd.DataFrame(notified, columns=["recipient", "via", "cases", "ok"]))]
     if negatives is not None:
         lines += ["## Top negative touchpoints", _md_table(negatives)]
         create_table_artifact(key="top-negative-touchpoints", table=negatives.to_dict("records"),

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 GRAINS = ("day", "week", "month")
 
+#: The current time as a naive UTC timestamp, like every stored time (DuckDB and PostgreSQL).
+NOW_UTC = "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)"
+
 #: The measures of a group of current codes (v_codes rows); the views and the report select these.
 MEASURES = """
        max(dimension_zh) AS dimension_zh,
@@ -129,12 +132,44 @@ def view_statements() -> list[str]:
                                       ORDER BY abs(score) * confidence DESC, occurred_at DESC, code_id) AS rank
             FROM v_codes WHERE sentiment <> 'neutral') ranked
         WHERE rank <= 5"""
+    views["v_cases"] = f"""
+        SELECT k.*,
+               extract(epoch FROM (COALESCE(k.closed_at, {NOW_UTC}) - k.opened_at)) / 86400.0 AS age_days,
+               CASE WHEN k.acknowledged_at IS NOT NULL
+                    THEN extract(epoch FROM (k.acknowledged_at - k.opened_at)) / 3600.0 END AS hours_to_acknowledge,
+               CASE WHEN k.closed_at IS NOT NULL
+                    THEN extract(epoch FROM (k.closed_at - k.opened_at)) / 3600.0 END AS hours_to_close
+        FROM cases k"""
+    views["v_case_touchpoint"] = """
+        SELECT channel, touchpoint, max(owner) AS owner, CAST(count(*) AS INTEGER) AS cases,
+               CAST(sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS INTEGER) AS open,
+               CAST(sum(CASE WHEN status = 'acknowledged' THEN 1 ELSE 0 END) AS INTEGER) AS acknowledged,
+               CAST(sum(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS INTEGER) AS closed,
+               CAST(sum(CASE WHEN status <> 'closed' AND escalated THEN 1 ELSE 0 END) AS INTEGER) AS open_escalated,
+               avg(CASE WHEN status <> 'closed' THEN age_days END) AS mean_open_age_days,
+               max(CASE WHEN status <> 'closed' THEN age_days END) AS oldest_open_days,
+               avg(hours_to_close) AS mean_hours_to_close,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY hours_to_close) AS median_hours_to_close
+        FROM v_cases GROUP BY channel, touchpoint"""
+    views["v_coverage"] = """
+        WITH coded AS (SELECT DISTINCT segment_id FROM codes WHERE is_current),
+             opinionated AS (
+                SELECT g.segment_id, i.channel,
+                       COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at) AS occurred_at
+                FROM segments g JOIN items i ON i.item_id = g.item_id WHERE g.sentiment <> 'neutral')
+        SELECT o.channel, CAST(date_trunc('month', o.occurred_at) AS DATE) AS period,
+               CAST(count(*) AS INTEGER) AS opinionated_clauses,
+               CAST(sum(CASE WHEN c.segment_id IS NULL THEN 1 ELSE 0 END) AS INTEGER) AS uncoded,
+               1.0 * sum(CASE WHEN c.segment_id IS NULL THEN 1 ELSE 0 END) / count(*) AS uncoded_share
+        FROM opinionated o LEFT JOIN coded c ON c.segment_id = o.segment_id
+        GROUP BY o.channel, CAST(date_trunc('month', o.occurred_at) AS DATE)"""
     return [f"CREATE OR REPLACE VIEW {name} AS {sql.strip()}" for name, sql in views.items()]
 
 
 #: Every view, for `voc export` and the data dictionary.
 VIEWS = ("v_items", "v_codes", "v_touchpoint_dimension", *(f"v_touchpoint_dimension_{g}" for g in GRAINS),
-         "v_channel_comparison", "v_item_ratings", "v_touchpoint_nps", "v_drivers", "v_top_evidence")
+         "v_channel_comparison", "v_item_ratings", "v_touchpoint_nps", "v_drivers", "v_top_evidence",
+         "v_cases", "v_case_touchpoint", "v_coverage")
 
 SUMMARY_SQL = """
 SELECT channel, touchpoint, dimension_zh AS dimension, mentions, items,

@@ -48,6 +48,17 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
+def load_config(start: Path | None = None) -> tuple[Path | None, dict]:
+    """The nearest `voc.toml` (see `find_config`) and its contents ({} where there is none)."""
+    config_path = find_config(start)
+    if not config_path:
+        return None, {}
+    try:
+        return config_path, tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{config_path}: not valid TOML: {exc}") from exc
+
+
 def absolute(value: str, base: Path) -> str:
     """A store or registry path made absolute against `base` (URLs and absolute paths as they are)."""
     if value.startswith(("postgresql://", "postgres://")) or Path(value).is_absolute():
@@ -58,13 +69,7 @@ def absolute(value: str, base: Path) -> str:
 def resolve(db: str | Path | None = None, models: str | Path | None = None, start: Path | None = None) -> Settings:
     """Settle the store and the registry (flag > environment > voc.toml > defaults)."""
     flags = {"db": db, "models": models}
-    config_path = find_config(start)
-    config: dict = {}
-    if config_path:
-        try:
-            config = tomllib.loads(config_path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{config_path}: not valid TOML: {exc}") from exc
+    config_path, config = load_config(start)
     values, origin = {}, {}
     for name in ("db", "models"):
         section, key = TOML_KEYS[name]
@@ -78,3 +83,48 @@ def resolve(db: str | Path | None = None, models: str | Path | None = None, star
         else:
             values[name], origin[name] = DEFAULTS[name], "default, in the working directory"
     return Settings(values["db"], values["models"], origin)
+
+
+@dataclass(frozen=True)
+class CaseSettings:
+    """Where the case rules and the touchpoint owners are, and where notifications go."""
+
+    rules: Path
+    touchpoints: Path
+    notify: "NotifySettings"
+
+
+def case_settings(rules: str | Path | None = None, touchpoints: str | Path | None = None,
+                  start: Path | None = None) -> CaseSettings:
+    """Case rules and touchpoint file: the arguments, else VOC_CASES / VOC_TOUCHPOINTS, else voc.toml's
+    `[cases]`, else `data/cases.yaml` and `data/touchpoints.yaml`. Notifications from `[notify]`
+    (`smtp_host`, `smtp_port`, `sender`, `starttls`, `user`, `webhook`), overridden by VOC_SMTP_HOST,
+    VOC_SMTP_PORT, VOC_WEBHOOK; the SMTP password only from VOC_SMTP_PASSWORD (never a file)."""
+    from pipeline.notify import NotifySettings
+    from pipeline.paths import DATA_DIR
+
+    config_path, config = load_config(start)
+    section = config.get("cases") or {}
+    base = config_path.parent if config_path else Path.cwd()
+
+    def pick(flag, env: str, key: str, default: Path) -> Path:
+        if flag is not None:
+            return Path(flag)
+        if os.environ.get(env):
+            return Path(os.environ[env])
+        if section.get(key):
+            return Path(absolute(str(section[key]), base))
+        return default
+
+    notify = dict(config.get("notify") or {})
+    unknown = set(notify) - {"smtp_host", "smtp_port", "sender", "starttls", "user", "webhook"}
+    if unknown:
+        raise ValueError(f"{config_path}: unknown [notify] settings {sorted(unknown)}")
+    for key, env in (("smtp_host", "VOC_SMTP_HOST"), ("smtp_port", "VOC_SMTP_PORT"), ("webhook", "VOC_WEBHOOK")):
+        if os.environ.get(env):
+            notify[key] = os.environ[env]
+    if "smtp_port" in notify:
+        notify["smtp_port"] = int(notify["smtp_port"])
+    return CaseSettings(pick(rules, "VOC_CASES", "rules", DATA_DIR / "cases.yaml"),
+                        pick(touchpoints, "VOC_TOUCHPOINTS", "touchpoints", DATA_DIR / "touchpoints.yaml"),
+                        NotifySettings(**notify, password=os.environ.get("VOC_SMTP_PASSWORD")))

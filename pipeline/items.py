@@ -61,10 +61,21 @@ class Item:
     rating_scale: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def customer(self) -> str | None:
+        """The pseudonymised customer behind the item, where its channel names one (see `customer_key`)."""
+        return customer_key(self.meta)
+
     def to_row(self) -> dict[str, Any]:
         row = asdict(self)
         row["meta"] = json.dumps(self.meta, ensure_ascii=False, default=str)
         return row
+
+
+def customer_key(meta: dict[str, Any]) -> str | None:
+    """A call's pseudonymised customer id or an e-mail's pseudonymised sender (None where there is none)."""
+    value = meta.get("customer") or meta.get("sender")
+    return str(value) if value else None
 
 
 @dataclass(slots=True)

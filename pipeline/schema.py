@@ -6,7 +6,7 @@ Types are portable SQL so that the same DDL serves DuckDB and PostgreSQL.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "core tables: items, segments, codes, item_scores, quarantine, ingest_runs, taxonomy_nodes", [
@@ -184,5 +184,44 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         # views read them as they are. From v5 on, created_at is UTC and created_offset_min the offset
         # of the source's wall clock (its own, or the store's default zone for naive times).
         "ALTER TABLE items ADD COLUMN created_offset_min INTEGER",
+    ]),
+    (6, "close the loop: cases per item, their notifications, the customer key on items", [
+        # The pseudonymised customer (a call's customer id, an e-mail's sender) as a column, so repeat
+        # complaints are found in SQL; rows stored before v6 are filled from their meta by Store.migrate.
+        "ALTER TABLE items ADD COLUMN customer VARCHAR",
+        "CREATE INDEX IF NOT EXISTS items_customer ON items (customer)",
+        """CREATE TABLE IF NOT EXISTS cases (
+            case_id VARCHAR PRIMARY KEY,
+            item_id VARCHAR NOT NULL UNIQUE,
+            channel VARCHAR NOT NULL,
+            touchpoint VARCHAR,
+            owner VARCHAR NOT NULL,
+            escalation VARCHAR,
+            escalated BOOLEAN NOT NULL,
+            severity VARCHAR NOT NULL,
+            severity_rank INTEGER NOT NULL,
+            rules VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            evidence VARCHAR NOT NULL,
+            item_score DOUBLE PRECISION,
+            occurred_at TIMESTAMP,
+            model_version VARCHAR,
+            rules_version VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            opened_at TIMESTAMP NOT NULL,
+            acknowledged_at TIMESTAMP,
+            acknowledged_by VARCHAR,
+            closed_at TIMESTAMP,
+            closed_by VARCHAR,
+            closing_note VARCHAR
+        )""",
+        "CREATE INDEX IF NOT EXISTS cases_status ON cases (status, touchpoint)",
+        """CREATE TABLE IF NOT EXISTS case_notifications (
+            case_id VARCHAR NOT NULL,
+            recipient VARCHAR NOT NULL,
+            via VARCHAR NOT NULL,
+            sent_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (case_id, recipient, via)
+        )""",
     ]),
 ]

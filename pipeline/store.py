@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.aggregate import view_statements
-from pipeline.items import Item, Quarantined, make_item_id, stable_hash
+from pipeline.items import Item, Quarantined, customer_key, make_item_id, stable_hash
 from pipeline.redact import LEGACY_SALT
 from pipeline.clock import DEFAULT_ZONE, configured_zone
 from pipeline.schema import MIGRATIONS, SCHEMA_VERSION
@@ -34,6 +34,7 @@ ITEM_COLUMNS = [
     "item_id", "channel", "source", "locator", "external_id", "feedback_kind", "entity", "touchpoint",
     "journey_stage", "created_at", "rating", "rating_scale", "language", "raw_text", "text",
     "content_hash", "meta", "ingested_at", "ingest_run_id", "duplicate_of", "ingest_seq", "created_offset_min",
+    "customer",
 ]
 CALL_SIGNAL_COLUMNS = ["item_id", "duration_s", "turns", "customer_turns", "agent_turns", "transfers", "holds",
                        "identity_checks", "resolved", "role_confidence"]
@@ -247,6 +248,8 @@ class Store:
                 self.execute("DELETE FROM schema_views")
                 self.execute("INSERT INTO schema_views (views_hash) VALUES (?)", [views_hash])
                 changed = True
+            if 6 not in done:  # the customer column is new: fill it for the items already stored
+                self._fill_customers()
             if changed:
                 self._grant_readers()
             if self.scalar("SELECT count(*) FROM store_config WHERE key = 'default_timezone'") == 0:
@@ -258,6 +261,16 @@ class Store:
                 self.execute("INSERT INTO store_config (key, value) VALUES ('pii_salt', ?) ON CONFLICT DO NOTHING",
                              [LEGACY_SALT if held else secrets.token_hex(16)])
         return self.schema_version()
+
+    def _fill_customers(self) -> None:
+        """Items stored before v6 get their customer key from their meta (calls and e-mails carry one)."""
+        import json
+
+        rows = self.fetchall("SELECT item_id, meta FROM items WHERE customer IS NULL AND channel IN ('call', 'email')")
+        keys = [(customer_key(json.loads(meta or "{}")), item_id) for item_id, meta in rows]
+        for key, item_id in keys:
+            if key:
+                self.execute("UPDATE items SET customer = ? WHERE item_id = ?", [key, item_id])
 
     def pii_salt(self) -> str:
         """This installation's pseudonymisation salt (VOC_PII_SALT overrides it, see `redact.salt`)."""
@@ -347,7 +360,7 @@ class Store:
                 key = (item.channel, said_at(item.channel, item.source, item.touchpoint), item.content_hash)
                 original = originals.setdefault(key, item.item_id)
                 row = item.to_row()
-                row.update(ingested_at=now, ingest_run_id=run_id, ingest_seq=seq + n,
+                row.update(ingested_at=now, ingest_run_id=run_id, ingest_seq=seq + n, customer=item.customer,
                            duplicate_of=None if original == item.item_id else original)
                 rows.append(row)
                 if item.channel == "call" and "call" in item.meta:

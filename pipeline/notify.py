@@ -1,0 +1,143 @@
+"""Telling owners about their new cases: one message per recipient per run, by e-mail (an SMTP server
+the user configures) and/or a webhook (JSON POST). A message holds the cases' ids, touchpoints,
+severities, reasons and evidence clauses — item text is redacted at intake and redacted again here,
+so no raw personal data leaves — and a case is never sent twice to the same recipient by the same way:
+each delivery is recorded in `case_notifications` once it succeeded, and a failed one is retried by
+the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.request
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any, Callable
+
+import pandas as pd
+
+from pipeline.redact import redact
+from pipeline.store import Store, utcnow
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where notifications go. `smtp_host` unset: no e-mail; `webhook` unset: no webhook."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    sender: str = "voc-pipeline@localhost"
+    starttls: bool = False
+    user: str | None = None
+    password: str | None = None
+    webhook: str | None = None
+    timeout: float = 30.0
+
+    @property
+    def ways(self) -> list[str]:
+        return [way for way, on in (("email", self.smtp_host), ("webhook", self.webhook)) if on]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    recipient: str
+    via: str
+    cases: int
+    ok: bool
+    error: str = ""
+
+
+def pending(store: Store, via: str) -> dict[str, pd.DataFrame]:
+    """recipient → the open cases not yet sent to them by `via`: each case to its owner, and an escalated
+    one to the touchpoint's escalation contact as well."""
+    frame = store.query("""
+        WITH recipients AS (
+            SELECT case_id, owner AS recipient FROM cases WHERE status = 'open'
+            UNION SELECT case_id, escalation FROM cases WHERE status = 'open' AND escalated AND escalation IS NOT NULL)
+        SELECT r.recipient, k.case_id, k.channel, k.touchpoint, k.owner, k.severity, k.severity_rank, k.reason,
+               k.evidence, k.item_score, k.occurred_at, k.opened_at, k.escalated
+        FROM recipients r JOIN cases k ON k.case_id = r.case_id
+        WHERE NOT EXISTS (SELECT 1 FROM case_notifications n
+                          WHERE n.case_id = r.case_id AND n.recipient = r.recipient AND n.via = ?)
+        ORDER BY r.recipient, k.severity_rank DESC, k.opened_at, k.case_id""", [via])
+    return {recipient: group for recipient, group in frame.groupby("recipient", sort=True)}
+
+
+def _case_entries(cases: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for case in cases.to_dict("records"):
+        out.append({
+            "case_id": case["case_id"], "severity": case["severity"], "channel": case["channel"],
+            "touchpoint": redact(str(case["touchpoint"] or "")), "reason": redact(case["reason"]),
+            "evidence": [redact(clause) for clause in json.loads(case["evidence"] or "[]")],
+            "item_score": None if pd.isna(case["item_score"]) else round(float(case["item_score"]), 3),
+            "occurred_at": None if pd.isna(case["occurred_at"]) else str(case["occurred_at"]),
+            "escalated": bool(case["escalated"]) and case["recipient"] != case["owner"],
+        })
+    return out
+
+
+def compose(recipient: str, cases: pd.DataFrame) -> tuple[str, str]:
+    """(subject, plain-text body) of one recipient's message."""
+    entries = _case_entries(cases)
+    severe = sum(1 for e in entries if e["severity"] in ("high", "critical"))
+    subject = f"[VoC] {len(entries)} 个新工单 new case(s)" + (f", {severe} 个高优先级 high" if severe else "")
+    lines = [f"{recipient}:", "", f"{len(entries)} new case(s) need attention. "
+             "Acknowledge: `voc cases ack ID`; close: `voc cases close ID --note ...`.", ""]
+    for e in entries:
+        lines.append(f"- {e['case_id']} [{e['severity']}] {e['channel']} · {e['touchpoint']}"
+                     + (" (escalated to you)" if e["escalated"] else ""))
+        lines.append(f"  reason: {e['reason']}")
+        if e["occurred_at"]:
+            lines.append(f"  when: {e['occurred_at']}; item sentiment {e['item_score']}")
+        lines += [f"  evidence: 「{clause}」" for clause in e["evidence"]]
+        lines.append("")
+    return subject, "\n".join(lines)
+
+
+def send_email(settings: NotifySettings, recipient: str, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = settings.sender, recipient, subject
+    message.set_content(body)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout) as smtp:
+        if settings.starttls:
+            smtp.starttls()
+        if settings.user:
+            smtp.login(settings.user, settings.password or "")
+        smtp.send_message(message)
+
+
+def post_webhook(settings: NotifySettings, recipient: str, subject: str, cases: pd.DataFrame) -> None:
+    payload = json.dumps({"recipient": recipient, "subject": subject, "cases": _case_entries(cases)},
+                         ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(settings.webhook, data=payload, method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+        if response.status >= 300:
+            raise RuntimeError(f"webhook answered HTTP {response.status}")
+
+
+def notify_owners(store: Store, settings: NotifySettings) -> list[Delivery]:
+    """Send each recipient one message with all their open cases not yet sent to them (per way), and
+    record what was delivered. A failed delivery is reported and left for the next run."""
+    senders: dict[str, Callable[[str, str, pd.DataFrame], None]] = {
+        "email": lambda r, s, c: send_email(settings, r, s, compose(r, c)[1]),
+        "webhook": lambda r, s, c: post_webhook(settings, r, s, c),
+    }
+    deliveries = []
+    for via in settings.ways:
+        for recipient, cases in pending(store, via).items():
+            subject, _ = compose(recipient, cases)
+            try:
+                senders[via](recipient, subject, cases)
+            except (OSError, smtplib.SMTPException, RuntimeError) as exc:
+                deliveries.append(Delivery(recipient, via, len(cases), False, redact(str(exc))))
+                continue
+            now = utcnow()
+            with store.transaction():
+                for case_id in cases.case_id:
+                    store.execute("INSERT INTO case_notifications (case_id, recipient, via, sent_at) "
+                                  "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [case_id, recipient, via, now])
+            deliveries.append(Delivery(recipient, via, len(cases), True))
+    return deliveries
