@@ -12,6 +12,9 @@ from __future__ import annotations
 
 GRAINS = ("day", "week", "month")
 
+#: |clause score| from which a clause counts as opinionated (v_coverage, `voc themes`).
+OPINION_STRENGTH = 0.25
+
 #: The current time as a naive UTC timestamp, like every stored time (DuckDB and PostgreSQL).
 NOW_UTC = "CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)"
 
@@ -151,12 +154,12 @@ def view_statements() -> list[str]:
                avg(hours_to_close) AS mean_hours_to_close,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY hours_to_close) AS median_hours_to_close
         FROM v_cases GROUP BY channel, touchpoint"""
-    views["v_coverage"] = """
+    views["v_coverage"] = f"""
         WITH coded AS (SELECT DISTINCT segment_id FROM codes WHERE is_current),
              opinionated AS (
                 SELECT g.segment_id, i.channel,
                        COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at) AS occurred_at
-                FROM segments g JOIN items i ON i.item_id = g.item_id WHERE g.sentiment <> 'neutral')
+                FROM segments g JOIN items i ON i.item_id = g.item_id WHERE abs(g.score) >= {OPINION_STRENGTH})
         SELECT o.channel, CAST(date_trunc('month', o.occurred_at) AS DATE) AS period,
                CAST(count(*) AS INTEGER) AS opinionated_clauses,
                CAST(sum(CASE WHEN c.segment_id IS NULL THEN 1 ELSE 0 END) AS INTEGER) AS uncoded,

@@ -83,7 +83,7 @@ def compose(recipient: str, cases: pd.DataFrame) -> tuple[str, str]:
     entries = _case_entries(cases)
     severe = sum(1 for e in entries if e["severity"] in ("high", "critical"))
     subject = f"[VoC] {len(entries)} 个新工单 new case(s)" + (f", {severe} 个高优先级 high" if severe else "")
-    lines = [f"{recipient}:", "", f"{len(entries)} new case(s) need attention. "
+    lines = [f"{len(entries)} new case(s) need attention. "
              "Acknowledge: `voc cases ack ID`; close: `voc cases close ID --note ...`.", ""]
     for e in entries:
         lines.append(f"- {e['case_id']} [{e['severity']}] {e['channel']} · {e['touchpoint']}"

@@ -26,6 +26,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from pipeline.aggregate import OPINION_STRENGTH
 from pipeline.lexicon import Lexicon, read_word_weights
 from pipeline.paths import LEXICON_DIR
 from pipeline.store import Store
@@ -40,7 +41,7 @@ _CONTENT = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]+$")
 class ThemeSettings:
     """How clauses are chosen and clustered."""
 
-    min_strength: float = 0.25  # |clause score| at least this: clear sentiment
+    min_strength: float = OPINION_STRENGTH  # |clause score| at least this: clear sentiment (as v_coverage)
     unsure_below: float = 0.5  # a clause whose codes all have a confidence below this counts as uncovered
     max_clauses: int = 20_000  # a fixed pseudo-random sample of them, when there are more
     min_size: int = 8  # smallest cluster reported (HDBSCAN's min_cluster_size)

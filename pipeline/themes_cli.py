@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
+from pipeline.aggregate import OPINION_STRENGTH
 from pipeline.cli_common import DbOption, TaxonomyOption, WaitOption, console, err, fail, open_store, print_frame
 
 
@@ -16,7 +17,7 @@ def themes(period: Optional[str] = typer.Option(None, help="2026-10, 2026-10-05 
            taxonomy: str = TaxonomyOption,
            top: int = typer.Option(15, help="Show this many themes."),
            min_size: int = typer.Option(8, help="Smallest cluster reported (clauses)."),
-           min_strength: float = typer.Option(0.25, help="|clause sentiment| a clause needs to count as opinionated."),
+           min_strength: float = typer.Option(OPINION_STRENGTH, help="|clause sentiment| a clause needs to count as opinionated."),
            examples: int = typer.Option(3, help="Example clauses per theme."),
            propose: Optional[Path] = typer.Option(None, help="Write the themes as candidate sub-dimensions (YAML) for review."),
            db: str = DbOption, wait: float = WaitOption) -> None:

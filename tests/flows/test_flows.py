@@ -65,6 +65,35 @@ def test_daily_flow_runs_incrementally_and_publishes(tmp_path):
     assert (tmp_path / "r.html").stat().st_size > 1_000_000
 
 
+def test_daily_flow_opens_cases_and_mails_each_owner_once(tmp_path, monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    from flows.daily import daily
+    from tests.pipeline.test_notify import Inbox, free_port
+
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    monkeypatch.setenv("VOC_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("VOC_SMTP_PORT", str(smtp.port))
+    try:
+        landing, db = landing_folder(tmp_path), str(tmp_path / "voc.duckdb")
+        first = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1, lexicon=True)
+        second = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1, lexicon=True)
+    finally:
+        smtp.stop()
+    with Store.open(db, read_only=True) as store:
+        unresolved = store.query("""SELECT i.item_id FROM items i JOIN call_signals c USING (item_id)
+                                    WHERE c.resolved = false""").item_id
+        cases = store.query("SELECT item_id, channel, owner, severity FROM cases")
+    assert len(unresolved) and set(unresolved) <= set(cases.item_id)  # every unresolved call has a case
+    assert (cases.channel == "review").any() and (cases.owner == "delivery.lead@restaurant.example").any()
+    recipients = [r for rcpts, _ in inbox.messages for r in rcpts]
+    assert len(recipients) == len(set(recipients)) and set(cases.owner) <= set(recipients)  # once per owner
+    assert len(first["cases"]) == len(cases) and second["cases"].empty and second["notified"] == []
+    assert "## New cases" in first["summary"] and "## Notified" in first["summary"]
+
+
 def test_a_changed_file_is_taken_again_without_duplicates(tmp_path):
     from flows.ingest import ingest
 
