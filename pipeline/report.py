@@ -110,6 +110,15 @@ def gather(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
                                FROM v_codes WHERE sentiment = 'negative' AND {where}) ranked
                          WHERE rank <= 8"""),
         "totals": q("""SELECT channel, count(*) AS items FROM v_items WHERE {where} GROUP BY 1 ORDER BY 1"""),
+        "cases": q("""SELECT channel, touchpoint, max(owner) AS owner, count(*) AS cases,
+                             sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open,
+                             sum(CASE WHEN status = 'acknowledged' THEN 1 ELSE 0 END) AS acknowledged,
+                             sum(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,
+                             avg(CASE WHEN status <> 'closed' THEN age_days END) AS mean_open_age_days,
+                             max(CASE WHEN status <> 'closed' THEN age_days END) AS oldest_open_days,
+                             percentile_cont(0.5) WITHIN GROUP (ORDER BY hours_to_close) AS median_hours_to_close
+                      FROM v_cases WHERE {where} GROUP BY channel, touchpoint
+                      ORDER BY sum(CASE WHEN status <> 'closed' THEN 1 ELSE 0 END) DESC, count(*) DESC"""),
     }
 
 
@@ -223,6 +232,7 @@ def render(data: dict[str, pd.DataFrame], figs: dict[str, go.Figure | None], tit
     parts.append('<section id="worst"><h2>Each touchpoint\'s weakest cell (not red, still worth a look)</h2>'
                  + ("".join(cell_block(c).replace('class="cell"', 'class="cell watch"') for c in worst.itertuples())
                     or "<p class=empty>No other negative mentions.</p>") + "</section>")
+    parts.append(cases_section(data["cases"]))
     totals = ", ".join(f"{r.channel}: {r.items}" for r in data["totals"].itertuples())
     script = """<script>
 document.addEventListener('DOMContentLoaded', function () {
@@ -238,11 +248,30 @@ document.addEventListener('DOMContentLoaded', function () {
 body {{ font-family: {FONT}; margin: 24px auto; max-width: 1200px; color: #222; }}
 h1 {{ margin-bottom: 0; }} .scope, .meta {{ color: #666; font-size: 0.9em; }} .empty {{ color: #888; }}
 section {{ margin: 28px 0; }} .cell {{ border-left: 4px solid #d73027; padding: 4px 12px; margin: 12px 0; }}
+table.cases {{ border-collapse: collapse; }} table.cases td, table.cases th {{ padding: 3px 10px; text-align: right; }}
+table.cases td:nth-child(-n+3), table.cases th:nth-child(-n+3) {{ text-align: left; }}
 .cell.flash {{ background: #fff3e0; }} .cell.watch {{ border-left-color: #fdae61; }} li {{ margin: 4px 0; }}
 </style>"""
     return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>{style}</head>"
             f"<body><h1>{html.escape(title)}</h1><p class=scope>Scope: {html.escape(scope)} · coded items {html.escape(totals)}</p>"
             + "".join(parts) + script + "</body></html>")
+
+
+def cases_section(cases: pd.DataFrame) -> str:
+    """Cases per touchpoint: how many are open, how old the open ones are, how long closing took."""
+    head = ('<section id="cases"><h2>Cases: who has to act, and how fast they do</h2><p class=meta>Items the case '
+            'rules (data/cases.yaml) opened a case for; ages in days, time to close in hours (`voc cases`).</p>')
+    if cases.empty:
+        return head + "<p class=empty>No cases in the selected scope.</p></section>"
+    fmt = lambda v, spec: "–" if pd.isna(v) else format(v, spec)  # noqa: E731
+    rows = "".join(
+        f"<tr><td>{html.escape(r.channel)}</td><td>{html.escape(str(r.touchpoint))}</td><td>{html.escape(str(r.owner))}</td>"
+        f"<td>{int(r.cases)}</td><td>{int(r.open)}</td><td>{int(r.acknowledged)}</td><td>{int(r.closed)}</td>"
+        f"<td>{fmt(r.mean_open_age_days, '.1f')}</td><td>{fmt(r.oldest_open_days, '.1f')}</td>"
+        f"<td>{fmt(r.median_hours_to_close, '.1f')}</td></tr>" for r in cases.itertuples())
+    return (head + "<table class=cases><tr><th>channel</th><th>touchpoint</th><th>owner</th><th>cases</th><th>open</th>"
+            "<th>acknowledged</th><th>closed</th><th>mean age of open (d)</th><th>oldest open (d)</th>"
+            f"<th>median time to close (h)</th></tr>{rows}</table></section>")
 
 
 def build_report(store: Store, out: Path, filters: Filters = Filters(), title: str = "客户之声 · Voice of the Customer",

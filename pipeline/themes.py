@@ -43,7 +43,7 @@ class ThemeSettings:
 
     min_strength: float = OPINION_STRENGTH  # |clause score| at least this: clear sentiment (as v_coverage)
     unsure_below: float = 0.5  # a clause whose codes all have a confidence below this counts as uncovered
-    max_clauses: int = 20_000  # a fixed pseudo-random sample of them, when there are more
+    max_clauses: int = 60_000  # a fixed pseudo-random sample of them, when there are more
     min_size: int = 8  # smallest cluster reported (HDBSCAN's min_cluster_size)
     max_df: float = 0.05  # words in more of the clauses than this share say little about a topic
     components: int = 50  # LSA dimensions

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.report import Filters, build_report, parse_period
+from tests.pipeline.test_cases import cased  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -97,3 +98,16 @@ def test_drivers_follow_the_filters(coded):
     only_b = gather(coded, Filters(touchpoints=("B",)))["drivers"]
     assert set(everything["rated_items"]) == {4} and set(only_b["rated_items"]) == {1}  # B has one rated review
     assert gather(coded, Filters(*parse_period("2026-05")))["drivers"]["rated_items"].max() == 2
+
+
+def test_report_shows_cases_per_touchpoint(cased, tmp_path):  # noqa: F811
+    from pipeline.cases import close, open_cases
+
+    store, rules, owners = cased
+    empty = build_report(store, tmp_path / "none.html").read_text(encoding="utf-8")
+    assert 'id="cases"' in empty and "No cases in the selected scope" in empty
+    opened = open_cases(store, rules, owners)
+    close(store, opened.cases[0]["case_id"], "done")
+    html = build_report(store, tmp_path / "cases.html").read_text(encoding="utf-8")
+    section = html[html.index('id="cases"'):]
+    assert "外卖投诉热线" in section and "delivery@example.com" in section and "median time to close" in section
