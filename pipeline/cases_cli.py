@@ -37,12 +37,18 @@ def open_(db: str = DbOption, rules: Optional[Path] = RulesOption, touchpoints: 
           notify: bool = typer.Option(False, help="Then send each owner their new cases ([notify] settings)."),
           wait: float = WaitOption) -> None:
     """Open cases for the coded items the rules match (never twice for the same item)."""
+    open_cases_now(db, rules, touchpoints, all_items, notify, wait)
+
+
+def open_cases_now(db: Optional[str], rules: Optional[Path] = None, touchpoints: Optional[Path] = None,
+                   all_items: bool = False, notify: bool = False, wait: float = 0.0) -> None:
+    """Open the cases the rules call for (and notify their owners with `notify`), saying how many."""
     from pipeline.cases import open_cases
 
     config, case_rules, owners = load_case_config(rules, touchpoints)
     with open_store(db, wait=wait) as store:
         opened = open_cases(store, case_rules, owners, all_items=all_items)
-        err.print(f"opened {len(opened.cases)} case(s) ({opened.considered} matching items without one)")
+        err.print(f"opened {len(opened.cases)} case(s) ({opened.considered} matching items without one; `voc cases list`)")
         if notify:
             _notify(store, config.notify)
 

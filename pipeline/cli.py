@@ -14,7 +14,7 @@ import typer
 from pipeline.cli_common import (DbOption, EXIT_BUSY, EXIT_INCOMPLETE, EXIT_MISMATCH, EXIT_USAGE, LexiconOption,  # noqa: F401
                                  ModelsOption, TaxonomyOption, WaitOption, WorkersOption, _progress, console, err, fail,
                                  open_store, print_frame, settings)
-from pipeline.cases_cli import cases_app
+from pipeline.cases_cli import cases_app, open_cases_now
 from pipeline.themes_cli import themes
 
 
@@ -140,7 +140,7 @@ def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews
         db: str = DbOption, taxonomy: str = TaxonomyOption, workers: int = WorkersOption,
         models: str = ModelsOption, touchpoints: Optional[Path] = typer.Option(None, help="YAML mapping of entities to touchpoints."),
         wait: float = WaitOption, lexicon: bool = LexiconOption) -> None:
-    """Ingest + code + aggregate, then print the touchpoint × dimension summary."""
+    """Ingest + code + open cases (data/cases.yaml) + aggregate, then print the touchpoint × dimension summary."""
     from pipeline.aggregate import SUMMARY_SQL
 
     if not lexicon:  # fail before ingesting when there is nothing to code with
@@ -152,6 +152,7 @@ def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews
             fail(str(exc))
     _ingest(db, paths, None, touchpoints_file=touchpoints, wait=wait)
     _code(db, taxonomy, False, workers, models, wait, lexicon)
+    open_cases_now(db, wait=wait)
     with open_store(db, read_only=True, wait=wait) as store:
         coded = store.scalar("SELECT count(*) FROM item_scores WHERE is_current")
         summary = store.query(SUMMARY_SQL)

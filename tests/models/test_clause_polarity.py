@@ -76,6 +76,6 @@ def test_trained_polarity_model_codes_every_taxonomy(tmp_path, aic_small):
     from pipeline.coder import Coder, item_codes
 
     coder = Coder("auto_dealer", registry=str(models))  # no aspect or sentiment model: lexicon for those
-    assert coder.model_version.endswith(";polarity=pol@1")
+    assert ";polarity=pol@1;language=" in coder.model_version
     doc = coder.nlp("销售顾问态度很冷漠")
     assert item_codes(doc)["staff_attitude"][0] == "negative"
