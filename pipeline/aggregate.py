@@ -12,6 +12,13 @@ from __future__ import annotations
 
 GRAINS = ("day", "week", "month")
 
+def occurred(alias: str = "i") -> str:
+    """SQL for when an item happened: its own time on the source's wall clock (created_at, in UTC, plus
+    the source's offset), else when it was ingested; `alias` is the items table's alias ("" for none)."""
+    p = f"{alias}." if alias else ""
+    return f"COALESCE({p}created_at + COALESCE({p}created_offset_min, 0) * INTERVAL '1 minute', {p}ingested_at)"
+
+
 #: |clause score| from which a clause counts as opinionated (v_coverage, `voc themes`).
 OPINION_STRENGTH = 0.25
 
@@ -80,18 +87,18 @@ DRIVERS = """
 def view_statements() -> list[str]:
     """CREATE OR REPLACE VIEW statements, in dependency order."""
     views = {
-        "v_items": """
+        "v_items": f"""
             SELECT i.item_id, i.channel, i.source, i.entity, i.touchpoint, i.journey_stage, i.feedback_kind,
-                   i.rating, i.rating_scale, COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at) AS occurred_at,
+                   i.rating, i.rating_scale, {occurred()} AS occurred_at,
                    s.sentiment, s.score, s.n_codes, s.model_version
             FROM items i JOIN item_scores s ON s.item_id = i.item_id AND s.is_current""",
-        "v_codes": """
+        "v_codes": f"""
             SELECT c.code_id, c.item_id, c.segment_id, c.dimension, c.sub_dimension,
                    n.dimension_zh, n.sub_dimension_zh, c.sentiment, c.score, c.confidence,
                    c.evidence, c.evidence_start, c.evidence_end, c.model_version, c.taxonomy_version,
                    c.coded_at, i.channel, i.source, i.entity, i.touchpoint, i.journey_stage,
                    i.feedback_kind, i.rating, i.rating_scale,
-                   COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at) AS occurred_at
+                   {occurred()} AS occurred_at
             FROM codes c
             JOIN items i ON i.item_id = c.item_id
             LEFT JOIN taxonomy_nodes n
@@ -106,9 +113,9 @@ def view_statements() -> list[str]:
              base AS (SELECT channel, CAST(count(*) AS INTEGER) AS coded_items FROM v_items GROUP BY channel)
         SELECT c.*, base.coded_items, 100.0 * c.items / base.coded_items AS mention_rate_per_100
         FROM c JOIN base USING (channel)"""
-    views["v_item_ratings"] = """
+    views["v_item_ratings"] = f"""
         SELECT item_id, channel, touchpoint, entity, rating, rating_scale,
-               COALESCE(created_at + COALESCE(created_offset_min, 0) * INTERVAL '1 minute', ingested_at) AS occurred_at,
+               {occurred('')} AS occurred_at,
                100.0 * rating / rating_scale AS rating_pct,
                CASE WHEN rating_scale = 5 THEN
                         CASE WHEN rating >= 5 THEN 'promoter' WHEN rating >= 4 THEN 'passive' ELSE 'detractor' END
@@ -158,7 +165,7 @@ def view_statements() -> list[str]:
         WITH coded AS (SELECT DISTINCT segment_id FROM codes WHERE is_current),
              opinionated AS (
                 SELECT g.segment_id, i.channel,
-                       COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at) AS occurred_at
+                       {occurred()} AS occurred_at
                 FROM segments g JOIN items i ON i.item_id = g.item_id WHERE abs(g.score) >= {OPINION_STRENGTH})
         SELECT o.channel, CAST(date_trunc('month', o.occurred_at) AS DATE) AS period,
                CAST(count(*) AS INTEGER) AS opinionated_clauses,

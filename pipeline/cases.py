@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import pandas as pd
 import yaml
 
+from pipeline.aggregate import occurred
 from pipeline.items import stable_hash
 from pipeline.paths import DATA_DIR
 from pipeline.store import Store, utcnow
@@ -26,8 +27,7 @@ from pipeline.touchpoints import TouchpointMap
 CASES_CONFIG = DATA_DIR / "cases.yaml"
 SEVERITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "acknowledged", "closed")
-#: When an item happened (the source's wall clock), as the views read it.
-OCCURRED = "COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at)"
+OCCURRED = occurred("i")
 EVIDENCE_CLAUSES = 3
 
 
@@ -72,7 +72,7 @@ class CaseRule:
             parts.append(f"""i.customer IS NOT NULL AND s.sentiment = 'negative' AND (
                 SELECT count(*) FROM items j JOIN item_scores t ON t.item_id = j.item_id AND t.is_current
                 WHERE j.customer = i.customer AND j.duplicate_of IS NULL AND t.sentiment = 'negative'
-                  AND {OCCURRED.replace('i.', 'j.')} BETWEEN {OCCURRED} - ? * INTERVAL '1 day' AND {OCCURRED}) >= ?""")
+                  AND {occurred("j")} BETWEEN {OCCURRED} - ? * INTERVAL '1 day' AND {OCCURRED}) >= ?""")
             params += [window_days, self.repeat_complaints]
         if not parts:
             return "1 = 0", []

@@ -26,14 +26,14 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from pipeline.aggregate import OPINION_STRENGTH
+from pipeline.aggregate import OPINION_STRENGTH, occurred
 from pipeline.lexicon import Lexicon, read_word_weights
 from pipeline.paths import LEXICON_DIR
 from pipeline.store import Store
 from pipeline.taxonomy import Taxonomy
 
 STOPWORDS = LEXICON_DIR / "stopwords.txt"
-OCCURRED = "COALESCE(i.created_at + COALESCE(i.created_offset_min, 0) * INTERVAL '1 minute', i.ingested_at)"
+OCCURRED = occurred("i")
 _CONTENT = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]+$")
 
 
