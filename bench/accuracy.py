@@ -98,7 +98,7 @@ def polarity_rows(models: str) -> list[dict]:
     from sklearn.metrics import accuracy_score, f1_score
 
     from models.clause_polarity import clause_examples
-    from models.registry import Registry
+    from pipeline.registry import Registry
     from pipeline.sentiment import label_for
 
     test = clause_examples([AIC_HELDOUT])

@@ -74,7 +74,7 @@ def main() -> None:
             code_pending(store, coder, n_process=args.workers)
 
     results[f"end to end with DuckDB, {args.workers} processes"] = best_of(args.repeat, end_to_end)
-    from models.registry import Registry
+    from pipeline.registry import Registry
 
     registry = Registry(args.models)
     if registry.promoted("aspects") or registry.promoted("sentiment"):

@@ -8,7 +8,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 
-from models.registry import DEFAULT_ROOT, Registry
+from pipeline.registry import DEFAULT_ROOT, Registry
 from models.train import retrain_and_compare
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.labels import LABEL_VALUES, NOT_MENTIONED, SENTIMENT_CODES, load_aspect_data
+from models.labels import load_aspect_data
+from pipeline.contracts import LABEL_VALUES, NOT_MENTIONED, SENTIMENT_CODES
 
 CODE_NAMES = {v: k for k, v in SENTIMENT_CODES.items()}
 CHOICES = ("positive", "neutral", "negative")

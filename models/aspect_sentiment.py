@@ -22,7 +22,7 @@ from sklearn.svm import LinearSVC
 from spacy.tokens import Doc
 
 from models.features import aspect_views, analyse, doc_tokens
-from models.labels import LABEL_VALUES
+from pipeline.contracts import LABEL_VALUES
 from pipeline.nlp import cached_taxonomy
 
 

@@ -1,4 +1,5 @@
-"""`voc train`, `voc evaluate`, `voc pretrain`, `voc models …`, `voc label …`."""
+"""`voc train`, `voc evaluate`, `voc pretrain`, `voc models …`, `voc label …`: the models' commands,
+mounted on `voc` through the `voc.commands` entry point (pyproject.toml; see pipeline/cli.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from models.registry import Registry
-from pipeline.cli import DbOption, TaxonomyOption, app, err, fail, open_store, print_frame, settings
+from pipeline.cli_common import DbOption, TaxonomyOption, err, fail, open_store, print_frame, settings
+from pipeline.registry import Registry
 
+app = typer.Typer()
 models_app = typer.Typer(help="List, inspect and promote registered models.", no_args_is_help=True)
 label_app = typer.Typer(help="Export uncertain items for annotation; import annotations.", no_args_is_help=True)
 app.add_typer(models_app, name="models")

@@ -12,13 +12,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from pipeline.contracts import LABEL_VALUES, NOT_MENTIONED, SENTIMENT_CODES
 from pipeline.ingest.records import decode_bytes
 from pipeline.items import stable_hash
 from pipeline.paths import DATA_DIR
 
-NOT_MENTIONED = -2
-LABEL_VALUES = (-2, -1, 0, 1)
-SENTIMENT_CODES = {"positive": 1, "neutral": 0, "negative": -1}
 AIC_MAPPING = DATA_DIR / "mappings" / "aic2018.yaml"
 
 

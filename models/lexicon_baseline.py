@@ -8,7 +8,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from models.features import analyse
-from models.labels import NOT_MENTIONED, SENTIMENT_CODES
+from pipeline.contracts import NOT_MENTIONED, SENTIMENT_CODES
 from pipeline.nlp import cached_taxonomy
 from pipeline.sentiment import label_for
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
-from models.labels import LABEL_VALUES, NOT_MENTIONED
+from pipeline.contracts import LABEL_VALUES, NOT_MENTIONED
 
 
 def aspect_metrics(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> dict:

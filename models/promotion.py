@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.labels import training_overlap
-from models.registry import ANY_TAXONOMY, Registry
+from pipeline.registry import ANY_TAXONOMY, Registry
 
 #: The metric that decides, per role.
 DECIDING = {"aspects": "macro_f1", "polarity": "macro_f1", "sentiment": "accuracy"}

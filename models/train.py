@@ -17,7 +17,7 @@ from models.labels import (AspectData, file_kind, file_texts, load_aspect_data, 
 from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects
 from models.metrics import aspect_metrics, binary_metrics
 from models.overall_sentiment import OverallSentimentClassifier
-from models.registry import Ref, Registry
+from pipeline.registry import Ref, Registry
 from pipeline.items import stable_hash
 from pipeline.nlp import cached_taxonomy
 

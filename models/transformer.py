@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from torch import nn
 from transformers import AutoConfig, AutoTokenizer, BertModel, BertPreTrainedModel
 
-from models.labels import LABEL_VALUES
+from pipeline.contracts import LABEL_VALUES
 from pipeline.normalise import normalise_text
 
 

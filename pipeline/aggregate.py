@@ -19,6 +19,9 @@ def occurred(alias: str = "i") -> str:
     return f"COALESCE({p}created_at + COALESCE({p}created_offset_min, 0) * INTERVAL '1 minute', {p}ingested_at)"
 
 
+#: How evidence clauses of a cell are ranked, strongest first (v_top_evidence and the report).
+EVIDENCE_ORDER = "abs(score) * confidence DESC, occurred_at DESC, code_id"
+
 #: |clause score| from which a clause counts as opinionated (v_coverage, `voc themes`).
 OPINION_STRENGTH = 0.25
 
@@ -134,12 +137,12 @@ def view_statements() -> list[str]:
         FROM v_item_ratings
         GROUP BY channel, touchpoint"""
     views["v_drivers"] = DRIVERS.format(where="1 = 1")
-    views["v_top_evidence"] = """
+    views["v_top_evidence"] = f"""
         SELECT * FROM (
             SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, sentiment, evidence, score,
                    confidence, item_id, occurred_at, model_version,
                    row_number() OVER (PARTITION BY channel, touchpoint, dimension, sentiment
-                                      ORDER BY abs(score) * confidence DESC, occurred_at DESC, code_id) AS rank
+                                      ORDER BY {EVIDENCE_ORDER}) AS rank
             FROM v_codes WHERE sentiment <> 'neutral') ranked
         WHERE rank <= 5"""
     views["v_cases"] = f"""

@@ -7,13 +7,16 @@ segmented with jieba first).
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Iterable, Iterator, Sequence
 
 import jieba
 import numpy as np
+from sklearn.base import BaseEstimator
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
+from pipeline.contracts import CODE_LABELS, LABEL_VALUES
 from pipeline.segment import AspectHit, Clause
 from pipeline.taxonomy import Taxonomy
 
@@ -24,21 +27,30 @@ def as_tokens(x: str | Tokens) -> list[str]:
     return jieba.lcut(x) if isinstance(x, str) else list(x)
 
 
-class LexiconAspectClassifier:
+class LexiconAspectClassifier(BaseEstimator):
     """Keyword classifier over the taxonomy's lexicon; needs no training.
 
-    Confidence grows with the number of distinct cue words: 1 − (1 − base)^hits.
+    Confidence grows with the number of distinct cue words: 1 − (1 − base)^hits. The constructor keeps
+    only its parameters (scikit-learn can `clone` it); the classes and the keyword index follow from
+    the taxonomy.
     """
 
     def __init__(self, taxonomy: Taxonomy, base_confidence: float = 0.6, threshold: float = 0.5):
         self.taxonomy = taxonomy
         self.base_confidence = base_confidence
         self.threshold = threshold
-        self.classes_ = np.array([s.id for s in taxonomy.sub_dimensions])
-        self._index: dict[str, list[int]] = {}
-        for j, sub in enumerate(taxonomy.sub_dimensions):
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return np.array([s.id for s in self.taxonomy.sub_dimensions])
+
+    @cached_property
+    def _index(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for j, sub in enumerate(self.taxonomy.sub_dimensions):
             for word in sub.keywords:
-                self._index.setdefault(word, []).append(j)
+                index.setdefault(word, []).append(j)
+        return index
 
     @property
     def version(self) -> str:
@@ -97,9 +109,6 @@ class AspectTagger:
         return doc
 
 
-# AIC codes in the column order of a trained model's predict_proba
-_CODES = (-2, -1, 0, 1)
-_CODE_LABELS = {-1: "negative", 0: "neutral", 1: "positive"}
 
 
 def _evidence_clause(clauses: list[Clause], sub_id: str, label: str) -> tuple[Clause, tuple[int, ...]]:
@@ -135,10 +144,10 @@ class ModelAspectTagger:
         found: dict[int, list[AspectHit]] = {c.index: [] for c in clauses}
         for j, sub_id in enumerate(self.model.classes_):
             p = proba[j]
-            code = _CODES[int(np.argmax(p))]
+            code = LABEL_VALUES[int(np.argmax(p))]
             if code == -2:
                 continue
-            label = _CODE_LABELS[code]
+            label = CODE_LABELS[code]
             mentioned = max(1e-9, 1 - p[0])
             clause, cues = _evidence_clause(clauses, sub_id, label)
             if not cues and self.taxonomy.sub(sub_id).alone:

@@ -23,7 +23,6 @@ app = typer.Typer(help="Voice-of-customer pipeline for Chinese customer feedback
 ingest_app = typer.Typer(help="Ingest feedback files into the store.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(cases_app, name="cases")
-app.command()(themes)
 
 
 # -- ingest -----------------------------------------------------------------------------------
@@ -312,8 +311,19 @@ def stats(db: str = DbOption, as_json: bool = typer.Option(False, "--json", help
              "to finish them", code=EXIT_INCOMPLETE)
 
 
-# model commands live with the models; importing registers them on `app`
-import models.cli  # noqa: E402,F401
+app.command()(themes)
+
+
+def mount_commands(root: typer.Typer, group: str = "voc.commands") -> None:
+    """Add the command groups other packages declare under the `voc.commands` entry point (models/
+    declares train, evaluate, pretrain, models, label): the library never imports them itself."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=group):
+        root.add_typer(entry.load())
+
+
+mount_commands(app)
 
 if __name__ == "__main__":
     app()

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.items import stable_hash
-from models.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
+from pipeline.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
 from pipeline.nlp import LEXICON, build_nlp, cached_lexicon, cached_taxonomy, language_version
 from pipeline.segment import AspectHit, Clause
 from pipeline.store import CodedBatch, Store, utcnow
@@ -53,7 +53,7 @@ class NoModels(ValueError):
 def promoted_models(registry: str, taxonomy: str | None = None) -> dict[str, str | None]:
     """role → the model the registry promoted for `taxonomy` (None where it has none: that role codes
     with the lexicon); `NoModels` when the registry is missing or has nothing promoted at all."""
-    from models.registry import Registry
+    from pipeline.registry import Registry
 
     reg = Registry(registry)
     if not reg.any_promoted():

@@ -52,7 +52,7 @@ def vocabulary(taxonomy: Taxonomy) -> frozenset[str]:
 
 def load_registered(ref: str, registry: str, role: str):
     """A fitted model from the registry, checked to play `role`."""
-    from models.registry import Registry
+    from pipeline.registry import Registry
 
     reg = Registry(registry)
     model = reg.load(ref)

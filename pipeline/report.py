@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipeline.aggregate import DRIVERS, MEASURES, NPS
+from pipeline.aggregate import DRIVERS, EVIDENCE_ORDER, MEASURES, NPS
 from pipeline.store import Store
 
 FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"
@@ -104,11 +104,11 @@ def gather(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
                      FROM v_item_ratings WHERE {{where}} GROUP BY 1 ORDER BY nps"""),
         "drivers": q(f"""SELECT dimension_zh, penalty, reward, rated_items FROM ({DRIVERS}) drivers
                          ORDER BY penalty DESC NULLS LAST"""),
-        "evidence": q("""SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, evidence, score, occurred_at
-                         FROM (SELECT *, row_number() OVER (PARTITION BY channel, touchpoint, dimension
-                                                            ORDER BY score, confidence DESC, code_id) AS rank
-                               FROM v_codes WHERE sentiment = 'negative' AND {where}) ranked
-                         WHERE rank <= 8"""),
+        "evidence": q(f"""SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, evidence, score, occurred_at
+                          FROM (SELECT *, row_number() OVER (PARTITION BY channel, touchpoint, dimension
+                                                             ORDER BY {EVIDENCE_ORDER}) AS rank
+                                FROM v_codes WHERE sentiment = 'negative' AND {{where}}) ranked
+                          WHERE rank <= 8 ORDER BY channel, touchpoint, dimension, rank"""),
         "totals": q("""SELECT channel, count(*) AS items FROM v_items WHERE {where} GROUP BY 1 ORDER BY 1"""),
         "cases": q("""SELECT channel, touchpoint, max(owner) AS owner, count(*) AS cases,
                              sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open,

@@ -218,6 +218,11 @@ class Store:
     def _lock_schema(self) -> None:
         """Serialise migrations between processes (inside the migration transaction)."""
 
+    def _lock_ingest(self) -> None:
+        """Serialise ingest batches between processes (inside the batch's transaction), so what a batch
+        finds stored, the counts it adds and the ingest_seq it hands out are not raced by another run.
+        DuckDB has one writer process anyway."""
+
     def _grant_readers(self) -> None:
         """Give the engine's reader role read access to the store's relations (PostgreSQL)."""
 
@@ -340,6 +345,7 @@ class Store:
             if first is not item and first.content_hash != item.content_hash:
                 conflicts.append(self._conflict(item, first.locator))
         with self.transaction():
+            self._lock_ingest()
             stored = {i: h for i, (h, _) in self._stored(list(unique)).items()}
             legacy = self._legacy_ids([item for item in unique.values() if item.item_id not in stored])
             legacy_stored = self._stored(list(legacy.values()))
@@ -650,6 +656,9 @@ class PostgresStore(Store):
 
     def _lock_schema(self) -> None:
         self.execute("SELECT pg_advisory_xact_lock(7102026)")
+
+    def _lock_ingest(self) -> None:
+        self.execute("SELECT pg_advisory_xact_lock(7102027)")
 
     def _grant_readers(self) -> None:
         """A `voc_reader` role (no login) with SELECT on every table and view of the store's schema, now

@@ -203,7 +203,7 @@ def test_no_alert_without_a_jump(tmp_path):
 
 def test_retrain_promotes_only_a_better_model(tmp_path):
     from flows.retrain import retrain
-    from models.registry import Registry
+    from pipeline.registry import Registry
     from tests.models.conftest import AIC
 
     import pandas as pd

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from models.aspect_sentiment import AspectSentimentClassifier
-from models.labels import LABEL_VALUES, load_aspect_data
+from models.labels import load_aspect_data
+from pipeline.contracts import LABEL_VALUES
 from models.metrics import aspect_metrics
 from models.train import predict_frame
 
@@ -51,7 +52,7 @@ def test_hyperparameters_in_the_constructor():
 
 def test_the_lexicon_keeps_coding_what_the_model_was_not_trained_on(fitted, tmp_path):
     """A 4-aspect model replaces the lexicon for its 4 aspects only: parking is still coded."""
-    from models.registry import Registry
+    from pipeline.registry import Registry
     from pipeline.coder import Coder, item_codes
 
     model, _ = fitted
@@ -64,7 +65,7 @@ def test_the_lexicon_keeps_coding_what_the_model_was_not_trained_on(fitted, tmp_
 
 def test_a_candidate_that_codes_fewer_aspects_is_not_promoted(fitted, aic_small, tmp_path):
     from models.promotion import compare_for_promotion
-    from models.registry import Registry
+    from pipeline.registry import Registry
 
     model, data = fitted
     registry = Registry(tmp_path)

@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from models.registry import Registry
+from pipeline.registry import Registry
 from pipeline.cli import app
 
 runner = CliRunner()

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from transformers import AutoTokenizer, BertForMaskedLM
 
-from models.labels import LABEL_VALUES, load_aspect_data
+from models.labels import load_aspect_data
+from pipeline.contracts import LABEL_VALUES
 from models.pretrain import pretrain
 from models.transformer import TransformerAspectClassifier
 

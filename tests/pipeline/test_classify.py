@@ -50,3 +50,17 @@ def test_overall_is_coded_only_where_no_named_sub_dimension_is():
     verdict = nlp("整体体验很好")._.clauses[0]
     assert [h.sub_dimension for h in about_price.aspects] == ["price_level"]
     assert [h.sub_dimension for h in verdict.aspects] == ["overall_experience"]
+
+
+def test_lexicon_classifier_is_a_scikit_learn_estimator():
+    from sklearn.base import clone
+
+    from pipeline.classify import LexiconAspectClassifier
+    from pipeline.nlp import cached_taxonomy
+
+    model = LexiconAspectClassifier(cached_taxonomy("restaurant"), base_confidence=0.5)
+    twin = clone(model)
+    assert twin.get_params()["base_confidence"] == 0.5 and twin is not model
+    clauses = [["服务员", "态度", "很", "好"], ["停车", "不", "方便"]]
+    assert (twin.predict(clauses) == model.predict(clauses)).all()
+    assert list(twin.classes_) == [s.id for s in cached_taxonomy("restaurant").sub_dimensions]

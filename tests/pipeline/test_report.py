@@ -111,3 +111,13 @@ def test_report_shows_cases_per_touchpoint(cased, tmp_path):  # noqa: F811
     html = build_report(store, tmp_path / "cases.html").read_text(encoding="utf-8")
     section = html[html.index('id="cases"'):]
     assert "外卖投诉热线" in section and "delivery@example.com" in section and "median time to close" in section
+
+
+def test_report_and_view_rank_evidence_the_same_way(coded):
+    from pipeline.report import gather
+
+    report = gather(coded, Filters())["evidence"]
+    view = coded.query("SELECT channel, touchpoint, dimension, evidence, rank FROM v_top_evidence WHERE sentiment = 'negative'")
+    for (channel, touchpoint, dimension), cell in view.groupby(["channel", "touchpoint", "dimension"]):
+        shown = report[(report.channel == channel) & (report.touchpoint == touchpoint) & (report.dimension == dimension)]
+        assert list(shown.evidence[:len(cell)]) == list(cell.sort_values("rank").evidence)

@@ -120,3 +120,41 @@ def test_question_marks_in_literals_are_not_placeholders(store, tmp_path):
     ingest(store, write(tmp_path / "q.csv", "id,content\n1,有包间吗？\n2,好吃\n"))
     assert store.scalar("SELECT count(*) FROM items WHERE text LIKE '%吗?%' AND external_id = ?", ["1"]) == 1
     assert store.scalar("SELECT 'it''s ? 100%' || ?", ["!"]) == "it's ? 100%!"
+
+
+def test_concurrent_postgres_batches_count_and_number_items_once(postgres, tmp_path, monkeypatch):
+    """Two runs writing at the same moment: the same file's items are new for one of them only, and two
+    files' items get distinct ingest_seq values (the race is widened by a pause inside each batch)."""
+    import threading
+    import time
+
+    url = postgres.new_database()
+    same = write(tmp_path / "same.csv", "id,content\n" + "".join(f"{i},第{i}条评价：服务员态度很好\n" for i in range(30)))
+    other = write(tmp_path / "other.csv", "id,content\n" + "".join(f"{i},另一家店的第{i}条：价格很贵\n" for i in range(30)))
+    original = Store._originals
+
+    def slow(self, hashes):
+        time.sleep(0.5)
+        return original(self, hashes)
+
+    monkeypatch.setattr(Store, "_originals", slow)
+    barrier, counts = threading.Barrier(3), {}
+
+    def run(name, path):
+        with Store.open(url) as store:
+            entries = [e for e in read_reviews(path) if isinstance(e, Item)]
+            store.start_ingest_run(name, "review", path.name, str(path))
+            barrier.wait()
+            counts[name] = store.write_ingest_batch(entries, [], name)
+
+    threads = [threading.Thread(target=run, args=args) for args in (("a", same), ("b", same), ("c", other))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Store.open(url, read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM items") == 60
+        assert store.scalar("SELECT count(DISTINCT ingest_seq) FROM items") == 60
+        new = dict(store.fetchall("SELECT run_id, items_new FROM ingest_runs"))
+    assert counts["a"].new + counts["b"].new == 30 and counts["a"].existing + counts["b"].existing == 30
+    assert new["a"] + new["b"] == 30 and new["c"] == 30

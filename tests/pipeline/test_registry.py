@@ -1,6 +1,6 @@
 import pytest
 
-from models.registry import Registry
+from pipeline.registry import Registry
 
 
 class Dummy:

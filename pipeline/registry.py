@@ -1,4 +1,5 @@
-"""The model registry: a folder per `name/version` holding the artifact and a model card.
+"""The model registry: a folder per `name/version` holding the artifact and a model card — the contract
+between `models/`, which trains and registers, and `pipeline/`, which loads and codes (see contracts.py).
 
     voc-models/                   (VOC_MODELS or --models to choose)
       promoted.json               {"aspects": {"restaurant": "restaurant-aspects@2"},
@@ -36,6 +37,10 @@ class Ref:
         return f"{self.name}@{self.version}"
 
 
+#: The class that reads a `model/` folder of cards written before they named their loader.
+TRANSFORMER_LOADER = "models.transformer:TransformerAspectClassifier"
+
+
 class Registry:
     def __init__(self, root: str | Path = DEFAULT_ROOT):
         self.root = Path(root)
@@ -70,11 +75,14 @@ class Registry:
         ref = Ref(name, (self.versions(name) or [0])[-1] + 1)
         folder = self.path(ref)
         folder.mkdir(parents=True)
-        if kind == "transformer":
+        loader = None
+        if kind == "transformer":  # a save_pretrained folder, read back by the class that wrote it
             model.save(folder / "model")
+            loader = f"{type(model).__module__}:{type(model).__qualname__}"
         else:
             joblib.dump(model, folder / "model.joblib", compress=3)
         card = {"name": name, "version": ref.version, "ref": str(ref), "kind": kind, "role": ROLES[kind],
+                **({"loader": loader} if loader else {}),
                 "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **card}
         (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         return ref
@@ -140,9 +148,10 @@ class Registry:
         resolved = self.resolve(ref)
         folder = self.path(resolved)
         if (folder / "model").is_dir():
-            from models.transformer import TransformerAspectClassifier
+            import importlib
 
-            return TransformerAspectClassifier.load(folder / "model")
+            module, _, name = self.card(str(resolved)).get("loader", TRANSFORMER_LOADER).partition(":")
+            return getattr(importlib.import_module(module), name).load(folder / "model")
         return joblib.load(folder / "model.joblib")
 
     def list(self) -> list[dict[str, Any]]:
