@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.ingest.runner import ingest_reviews_file  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.store import open_store  # noqa: E402
 
 SAMPLE = ROOT / "data" / "samples" / "reviews" / "dianping_aic2018.csv"
 
@@ -42,7 +42,7 @@ def main() -> None:
     from flows.scale import code_distributed
 
     empty_registry = tempfile.mkdtemp()  # lexicon models: the same work on every run
-    with Store.open(args.db) as store:
+    with open_store(args.db) as store:
         ingest_reviews_file(store, SAMPLE)
     times = {}
     try:

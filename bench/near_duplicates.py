@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.dedup import flag_near_duplicates  # noqa: E402
 from pipeline.ingest.runner import ingest_reviews_file  # noqa: E402
 from pipeline.paths import SAMPLES_DIR  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.store import open_store  # noqa: E402
 
 GREETINGS = ["", "您好，", "老板好：", "说实话，", "补充一下：", "再评一次："]
 
@@ -52,7 +52,7 @@ def main() -> None:
         synthesise(day1, args.reviews, args.copies)
         synthesise(day2, args.reviews // 10, args.copies, offset=args.reviews)
         result = {"reviews": args.reviews, "copies": args.copies}
-        with Store.open(tmp / "v.duckdb") as store:
+        with open_store(tmp / "v.duckdb") as store:
             started = time.perf_counter()
             ingest_reviews_file(store, day1, batch_size=5000)
             result["ingest_s"] = round(time.perf_counter() - started, 1)

@@ -37,7 +37,7 @@ def one(size: int, models: str | None, workers: int) -> dict:
     from pipeline.coder import Coder, code_pending
     from pipeline.dedup import flag_near_duplicates
     from pipeline.ingest.runner import ingest_reviews_file
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     coder = Coder("restaurant", registry=models or "", lexicon=models is None)  # loads jieba's dictionaries
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,7 +50,7 @@ def one(size: int, models: str | None, workers: int) -> dict:
             jieba.lcut(text)
         jieba_s = time.perf_counter() - started
         del texts
-        with Store.open(Path(tmp) / "v.duckdb") as store:
+        with open_store(Path(tmp) / "v.duckdb") as store:
             started = time.perf_counter()
             ingest_reviews_file(store, path, batch_size=5000)
             flag_near_duplicates(store)

@@ -20,7 +20,7 @@ from pipeline.coder import Coder, code_pending  # noqa: E402
 from pipeline.ingest.runner import discover, ingest_file  # noqa: E402
 from pipeline.nlp import cached_lexicon, cached_taxonomy  # noqa: E402
 from pipeline.paths import DATA_DIR, SAMPLES_DIR  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.store import open_store  # noqa: E402
 from pipeline.themes import find_themes, uncovered_clauses  # noqa: E402
 from pipeline.touchpoints import TouchpointMap  # noqa: E402
 
@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     coder = Coder("restaurant", registry=args.models)
     print(f"coding with {coder.model_version}")
-    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "voc.duckdb") as store:
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "voc.duckdb") as store:
         for found in [*discover([str(SAMPLES_DIR)]), *discover([str(PLANTED)])]:
             ingest_file(store, found.path, None, source=found.source, problem=found.problem)
         start = time.perf_counter()

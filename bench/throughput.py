@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.coder import Coder, code_pending, iter_coded  # noqa: E402
 from pipeline.ingest.runner import ingest_reviews_file  # noqa: E402
 from pipeline.normalise import normalise_text  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.store import open_store  # noqa: E402
 
 SAMPLE = ROOT / "data" / "samples" / "reviews" / "dianping_aic2018.csv"
 
@@ -69,7 +69,7 @@ def main() -> None:
         args.repeat, lambda: list(iter_coded(coder, pairs, n_process=args.workers)))
 
     def end_to_end() -> None:
-        with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "bench.duckdb") as store:
+        with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "bench.duckdb") as store:
             ingest_reviews_file(store, SAMPLE)
             code_pending(store, coder, n_process=args.workers)
 

@@ -18,7 +18,8 @@ from prefect import flow, task
 from flows.tasks import RETRY
 from pipeline.coder import promoted_models
 from pipeline.config import resolve
-from pipeline.store import Store, is_postgres
+from pipeline.store import is_postgres, open_store
+from pipeline.store import coding as coding_repo
 
 
 @lru_cache(maxsize=4)
@@ -33,9 +34,9 @@ def _coder(taxonomy: str, models: str, lexicon: bool = False):
 def plan_partitions(db: str, taxonomy: str, models: str, partitions: int, recode: bool,
                     lexicon: bool = False) -> list[list[tuple[str, str]]]:
     coder = _coder(taxonomy, models, lexicon)
-    with Store.open(db) as store:
-        store.write_taxonomy(coder.taxonomy)
-        pairs = store.items_to_code(coder.model_version, recode=recode)
+    with open_store(db) as store:
+        coding_repo.write_taxonomy(store, coder.taxonomy)
+        pairs = coding_repo.items_to_code(store, coder.model_version, recode=recode)
     return [pairs[k::partitions] for k in range(partitions) if pairs[k::partitions]]
 
 
@@ -43,8 +44,8 @@ def plan_partitions(db: str, taxonomy: str, models: str, partitions: int, recode
 def code_partition(db: str, taxonomy: str, models: str, pairs: list[tuple[str, str]], lexicon: bool = False) -> int:
     coder = _coder(taxonomy, models, lexicon)
     batch = coder.code(pairs)
-    with Store.open(db) as store:
-        store.write_coded_batch(batch, coder.model_version)
+    with open_store(db) as store:
+        coding_repo.write_batch(store, batch, coder.model_version)
     return len(pairs)
 
 

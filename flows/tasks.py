@@ -9,18 +9,19 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
+from pipeline.aggregate import TOP_NEGATIVE
 from pipeline.alerts import AlertRules, raise_alerts
 from pipeline.dedup import flag_near_duplicates
 from pipeline.ingest.runner import ingest_file, read_landing_file
 from pipeline.manifest import LandingFile, fingerprint, mark_done, pending_files
-from pipeline.store import Store
+from pipeline.store import open_store
 
 RETRY = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
 
 
 @task(**RETRY, timeout_seconds=300)
 def find_pending(db: str, sources: list[str]) -> list[LandingFile]:
-    with Store.open(db) as store:
+    with open_store(db) as store:
         return pending_files(store, sources)
 
 
@@ -30,7 +31,7 @@ def ingest_landing_file(db: str, landing: LandingFile, channel: str | None = Non
     """Ingest one file (batches commit as they go), then mark it done in the manifest — with the
     fingerprint of the very bytes that were parsed, so a file rewritten meanwhile is taken again."""
     path = Path(landing.path)
-    with Store.open(db) as store:
+    with open_store(db) as store:
         data = None
         if landing.problem is None:
             try:
@@ -47,7 +48,7 @@ def ingest_landing_file(db: str, landing: LandingFile, channel: str | None = Non
 
 @task(**RETRY, timeout_seconds=600)
 def flag_duplicates(db: str) -> int:
-    with Store.open(db) as store:
+    with open_store(db) as store:
         return flag_near_duplicates(store)
 
 
@@ -56,7 +57,7 @@ def code_items(db: str, taxonomy: str, models: str, recode: bool, workers: int, 
     from pipeline.coder import Coder, code_pending
 
     coder = Coder(taxonomy, registry=models, lexicon=lexicon)
-    with Store.open(db) as store:
+    with open_store(db) as store:
         coded = code_pending(store, coder, recode, workers)
     return {"coded": coded, "model_version": coder.model_version}
 
@@ -64,7 +65,7 @@ def code_items(db: str, taxonomy: str, models: str, recode: bool, workers: int, 
 @task(**RETRY, timeout_seconds=600)
 def refresh_alerts(db: str, rules_path: str | None = None) -> pd.DataFrame:
     rules = AlertRules.load(Path(rules_path)) if rules_path else AlertRules.load()
-    with Store.open(db) as store:
+    with open_store(db) as store:
         return raise_alerts(store, rules)
 
 
@@ -76,7 +77,7 @@ def open_new_cases(db: str, rules: str | None = None, touchpoints: str | None = 
     from pipeline.touchpoints import TouchpointMap
 
     config = case_settings(rules, touchpoints)
-    with Store.open(db) as store:
+    with open_store(db) as store:
         opened = open_cases(store, CaseRules.load(config.rules), TouchpointMap.load(config.touchpoints))
     return pd.DataFrame(opened.cases, columns=["case_id", "channel", "touchpoint", "owner", "severity", "rules"])[
         ["case_id", "channel", "touchpoint", "owner", "severity", "rules"]]
@@ -90,7 +91,7 @@ def notify_case_owners(db: str) -> list[dict[str, Any]]:
     from pipeline.notify import notify_owners
 
     settings = case_settings().notify
-    with Store.open(db) as store:
+    with open_store(db) as store:
         deliveries = notify_owners(store, settings)
     failed = [d for d in deliveries if not d.ok]
     if failed:
@@ -100,10 +101,8 @@ def notify_case_owners(db: str) -> list[dict[str, Any]]:
 
 @task(**RETRY, timeout_seconds=300)
 def top_negative(db: str, limit: int = 10, min_mentions: int = 5) -> pd.DataFrame:
-    with Store.open(db, read_only=True) as store:
-        return store.query("""SELECT channel, touchpoint, dimension_zh AS dimension, mentions, negative_share, net_sentiment
-                              FROM v_touchpoint_dimension WHERE mentions >= ?
-                              ORDER BY negative_share DESC, mentions DESC LIMIT ?""", [min_mentions, limit])
+    with open_store(db, read_only=True) as store:
+        return store.query(TOP_NEGATIVE, [min_mentions, limit])
 
 
 @task(**RETRY, timeout_seconds=600)
@@ -111,7 +110,7 @@ def publish_report(db: str, out: str | None = None) -> pd.DataFrame:
     """The report's red cells as a table artifact; with `out`, also the HTML report and a link to it."""
     from pipeline.report import Filters, build_report, gather, red_cells
 
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         cells = red_cells(gather(store, Filters())["cells"])
         if out:
             build_report(store, Path(out))

@@ -12,6 +12,7 @@ import typer
 
 from pipeline.cli_common import DbOption, TaxonomyOption, err, fail, open_store, print_frame, settings
 from pipeline.registry import Registry
+from pipeline.store import coding as coding_repo
 
 app = typer.Typer()
 models_app = typer.Typer(help="List, inspect and promote registered models.", no_args_is_help=True)
@@ -196,7 +197,7 @@ def label_export(uncertain: int = typer.Option(50, help="How many of the least c
         fail("no aspect model promoted; pass --model NAME@VERSION")
     fitted = registry.load(ref)
     with open_store(db, read_only=True) as store:
-        items = [tuple(r) for r in store.query("SELECT item_id, text FROM items ORDER BY item_id").itertuples(index=False)]
+        items = coding_repo.items_to_code(store, "", recode=True)  # every item that is coded (no exact duplicates)
     if not items:
         fail(f"no items in {settings(db).db}")
     chosen, proba = least_certain(fitted, items, uncertain)

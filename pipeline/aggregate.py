@@ -184,6 +184,11 @@ VIEWS = ("v_items", "v_codes", "v_touchpoint_dimension", *(f"v_touchpoint_dimens
          "v_channel_comparison", "v_item_ratings", "v_touchpoint_nps", "v_drivers", "v_top_evidence",
          "v_cases", "v_case_touchpoint", "v_coverage")
 
+#: The touchpoint × dimension cells with the highest share of negative mentions (the flows' artifact).
+TOP_NEGATIVE = """SELECT channel, touchpoint, dimension_zh AS dimension, mentions, negative_share, net_sentiment
+                  FROM v_touchpoint_dimension WHERE mentions >= ?
+                  ORDER BY negative_share DESC, mentions DESC LIMIT ?"""
+
 SUMMARY_SQL = """
 SELECT channel, touchpoint, dimension_zh AS dimension, mentions, items,
        positive AS pos, neutral AS neu, negative AS neg, net_sentiment AS net
@@ -191,3 +196,33 @@ FROM v_touchpoint_dimension
 ORDER BY CASE channel WHEN 'review' THEN 1 WHEN 'call' THEN 2 WHEN 'email' THEN 3 ELSE 4 END,
          touchpoint, mentions DESC
 """
+
+
+#: The report's queries over the views, each with a `{where}` for its filters (pipeline/report.py).
+REPORT_QUERIES: dict[str, str] = {
+    "cells": f"""SELECT channel, touchpoint, dimension, {MEASURES}
+                   FROM v_codes WHERE {{where}} GROUP BY channel, touchpoint, dimension""",
+    "trend": f"""SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, dimension, {MEASURES}
+                   FROM v_codes WHERE {{where}} GROUP BY 1, dimension ORDER BY 1""",
+    "volume": """SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, channel, count(*) AS items
+                   FROM v_items WHERE {where} GROUP BY 1, 2 ORDER BY 1""",
+    "nps": f"""SELECT touchpoint, count(*) AS rated, avg(rating_pct) AS mean_rating_pct, {NPS} AS nps
+                 FROM v_item_ratings WHERE {{where}} GROUP BY 1 ORDER BY nps""",
+    "drivers": f"""SELECT dimension_zh, penalty, reward, rated_items FROM ({DRIVERS}) drivers
+                     ORDER BY penalty DESC NULLS LAST""",
+    "evidence": f"""SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, evidence, score, occurred_at
+                      FROM (SELECT *, row_number() OVER (PARTITION BY channel, touchpoint, dimension
+                                                         ORDER BY {EVIDENCE_ORDER}) AS rank
+                            FROM v_codes WHERE sentiment = 'negative' AND {{where}}) ranked
+                      WHERE rank <= 8 ORDER BY channel, touchpoint, dimension, rank""",
+    "totals": """SELECT channel, count(*) AS items FROM v_items WHERE {where} GROUP BY 1 ORDER BY 1""",
+    "cases": """SELECT channel, touchpoint, max(owner) AS owner, count(*) AS cases,
+                         sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open,
+                         sum(CASE WHEN status = 'acknowledged' THEN 1 ELSE 0 END) AS acknowledged,
+                         sum(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,
+                         avg(CASE WHEN status <> 'closed' THEN age_days END) AS mean_open_age_days,
+                         max(CASE WHEN status <> 'closed' THEN age_days END) AS oldest_open_days,
+                         percentile_cont(0.5) WITHIN GROUP (ORDER BY hours_to_close) AS median_hours_to_close
+                  FROM v_cases WHERE {where} GROUP BY channel, touchpoint
+                  ORDER BY sum(CASE WHEN status <> 'closed' THEN 1 ELSE 0 END) DESC, count(*) DESC""",
+}

@@ -11,7 +11,8 @@ import yaml
 from pipeline.aggregate import GRAINS
 from pipeline.items import stable_hash
 from pipeline.paths import DATA_DIR
-from pipeline.store import Store, utcnow
+from pipeline.store import Engine
+from pipeline.store import alerts as alerts_repo
 
 ALERTS_CONFIG = DATA_DIR / "alerts.yaml"
 
@@ -36,10 +37,9 @@ class AlertRules:
         return rules
 
 
-def detect(store: Store, rules: AlertRules) -> pd.DataFrame:
+def detect(store: Engine, rules: AlertRules) -> pd.DataFrame:
     """Alerts for the latest period of each touchpoint × dimension (not stored)."""
-    frame = store.query(f"""SELECT channel, touchpoint, dimension, period, mentions, negative
-                            FROM v_touchpoint_dimension_{rules.grain} ORDER BY period""")
+    frame = alerts_repo.cells_by_period(store, rules.grain)
     out = []
     for (channel, touchpoint, dimension), group in frame.groupby(["channel", "touchpoint", "dimension"]):
         group = group.sort_values("period")
@@ -57,19 +57,13 @@ def detect(store: Store, rules: AlertRules) -> pd.DataFrame:
                                       "negative_share", "baseline_share", "baseline_periods"])
 
 
-def raise_alerts(store: Store, rules: AlertRules) -> pd.DataFrame:
+def raise_alerts(store: Engine, rules: AlertRules) -> pd.DataFrame:
     """Detect and store alerts; an alert for the same cell and period is stored once. Returns the new ones."""
     found = detect(store, rules)
     new = []
     with store.transaction():
         for row in found.to_dict("records"):
             alert_id = stable_hash(row["channel"], row["touchpoint"], row["dimension"], row["grain"], str(row["period"]))
-            stored = store.fetchall(
-                """INSERT INTO alerts (alert_id, channel, touchpoint, dimension, grain, period, mentions, negative_share,
-                                       baseline_share, baseline_periods, raised_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING alert_id""",
-                [alert_id, row["channel"], row["touchpoint"], row["dimension"], row["grain"], row["period"],
-                 row["mentions"], row["negative_share"], row["baseline_share"], row["baseline_periods"], utcnow()])
-            if stored:  # a concurrent run that raised it first leaves nothing to return: raised once
+            if alerts_repo.insert(store, alert_id, row):  # False: a concurrent run raised it first; raised once
                 new.append(row)
     return pd.DataFrame(new, columns=found.columns)

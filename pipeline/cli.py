@@ -141,6 +141,7 @@ def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews
         wait: float = WaitOption, lexicon: bool = LexiconOption) -> None:
     """Ingest + code + open cases (data/cases.yaml) + aggregate, then print the touchpoint × dimension summary."""
     from pipeline.aggregate import SUMMARY_SQL
+    from pipeline.store import coding as coding_repo
 
     if not lexicon:  # fail before ingesting when there is nothing to code with
         from pipeline.coder import NoModels, promoted_models
@@ -153,7 +154,7 @@ def run(paths: list[str] = typer.Argument(..., help="Files or folders of reviews
     _code(db, taxonomy, False, workers, models, wait, lexicon)
     open_cases_now(db, wait=wait)
     with open_store(db, read_only=True, wait=wait) as store:
-        coded = store.scalar("SELECT count(*) FROM item_scores WHERE is_current")
+        coded = coding_repo.coded_items(store)
         summary = store.query(SUMMARY_SQL)
     print_frame(summary, title=f"{coded} items coded · touchpoint × dimension · {settings(db).db}")
 
@@ -237,6 +238,7 @@ def export(relation: str = typer.Argument(..., help="Table or view, e.g. v_codes
     """Export a table or view, filtered by period, channel and touchpoint where it has those columns."""
     from pipeline.aggregate import VIEWS
     from pipeline.report import Filters, parse_period
+    from pipeline.store import relations
 
     if format not in EXPORT_FORMATS:
         fail(f"unknown format {format!r} ({', '.join(EXPORT_FORMATS)})")
@@ -247,7 +249,7 @@ def export(relation: str = typer.Argument(..., help="Table or view, e.g. v_codes
             known = set(VIEWS) | store.relations()
             if relation not in known:
                 fail(f"unknown table or view {relation!r} (known: {', '.join(sorted(known))})")
-            columns = list(store.query(f"SELECT * FROM {relation} LIMIT 0").columns)
+            columns = relations.columns(store, relation)
             date_column = next((c for c in ("occurred_at", "period", "created_at") if c in columns), None)
             wanted = Filters(since, until, tuple(touchpoint), tuple(channel))
             missing = [name for name, used in (("touchpoint", touchpoint), ("channel", channel), ("date", period))
@@ -255,7 +257,7 @@ def export(relation: str = typer.Argument(..., help="Table or view, e.g. v_codes
             if missing:
                 fail(f"{relation} has no {' or '.join(missing)} column to filter on")
             where, params = wanted.where(date_column or "occurred_at")
-            frame = store.query(f"SELECT * FROM {relation} WHERE {where}", params)
+            frame = relations.select(store, relation, where, params)
     except ValueError as exc:
         fail(str(exc))
     except FileNotFoundError as exc:
@@ -290,7 +292,7 @@ def stats(db: str = DbOption, as_json: bool = typer.Option(False, "--json", help
           wait: float = WaitOption) -> None:
     """Counts per channel and source, and the reconciliation of input records.
     Exit 1: a mismatch (records unaccounted for); exit 4: reconciled, but an ingest was interrupted (re-run it)."""
-    from pipeline.stats import collect_stats
+    from pipeline.store.stats import collect_stats
 
     with open_store(db, read_only=True, wait=wait) as store:
         result = collect_stats(store)

@@ -54,11 +54,11 @@ WaitOption = typer.Option(60.0, "--wait", help="Seconds to wait, with a message,
 def open_store(db: Optional[str], read_only: bool = False, wait: float = 0.0):
     """The store (resolved by `settings`), or a clear error: missing file (exit 2), held by another
     process (exit 3)."""
-    from pipeline.store import Store, StoreBusy
+    from pipeline.store import StoreBusy, open_store
 
     db = settings(db).db
     try:
-        return Store.open(db, read_only=read_only, wait=wait, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
+        return open_store(db, read_only=read_only, wait=wait, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
     except StoreBusy as exc:
         fail(str(exc), code=EXIT_BUSY)
     except FileNotFoundError as exc:

@@ -17,7 +17,9 @@ from pipeline.items import stable_hash
 from pipeline.registry import DEFAULT_ROOT as DEFAULT_REGISTRY
 from pipeline.nlp import LEXICON, build_nlp, cached_lexicon, cached_taxonomy, language_version
 from pipeline.segment import AspectHit, Clause
-from pipeline.store import CodedBatch, Store, utcnow
+from pipeline.store import Engine, utcnow
+from pipeline.store.coding import CodedBatch
+from pipeline.store import coding as coding_repo
 
 ItemText = tuple[str, str]
 #: An item-level code: polarity label, score, and the evidence clause's char span in the item text.
@@ -169,20 +171,20 @@ def iter_coded(coder: Coder, pairs: Sequence[ItemText], n_process: int = 1,
         _worker_coder = None
 
 
-def code_pending(store: Store, coder: Coder, recode: bool = False, n_process: int = 1,
+def code_pending(store: Engine, coder: Coder, recode: bool = False, n_process: int = 1,
                  progress: Callable[[int, int], None] | None = None, window: int = 10_000) -> int:
     """Code the store's items that the coder's models have not coded yet (all of them with `recode`),
     reading them `window` at a time (memory stays flat as the store grows) and committing chunk by
     chunk; `progress(items_done_now, total)` after each chunk. Returns the count."""
-    store.write_taxonomy(coder.taxonomy)
-    total = store.count_to_code(coder.model_version, recode=recode)
+    coding_repo.write_taxonomy(store, coder.taxonomy)
+    total = coding_repo.count_to_code(store, coder.model_version, recode=recode)
     done, last = 0, None
     while True:
-        pairs = store.items_to_code(coder.model_version, recode=recode, limit=window, after=last)
+        pairs = coding_repo.items_to_code(store, coder.model_version, recode=recode, limit=window, after=last)
         if not pairs:
             return done
         for n, batch in iter_coded(coder, pairs, n_process=n_process):
-            store.write_coded_batch(batch, coder.model_version)
+            coding_repo.write_batch(store, batch, coder.model_version)
             done += n
             if progress:
                 progress(n, total)

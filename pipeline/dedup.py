@@ -17,7 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline.store import Store
+from pipeline.store import Engine
+from pipeline.store import near_duplicates as near_repo
 
 SHINGLE = 3
 BANDS = 15
@@ -62,26 +63,26 @@ def band_keys(hashed: Sequence[np.ndarray]) -> np.ndarray:
     return (keys & np.uint64(2**63 - 1)).astype(np.int64)
 
 
-def flag_near_duplicates(store: Store, threshold: float = 0.7, batch_size: int = 5000,
+def flag_near_duplicates(store: Engine, threshold: float = 0.7, batch_size: int = 5000,
                          max_candidates: int = 20) -> int:
     """Flag the items ingested since the last pass, a batch at a time (memory stays flat); returns how
     many were flagged now."""
     flagged = 0
-    watermark = store.dedup_watermark()
+    watermark = near_repo.watermark(store)
     while True:
-        batch = store.items_to_hash(watermark, batch_size)
+        batch = near_repo.items_to_hash(store, watermark, batch_size)
         if not batch:
             return flagged
         hashed = [shingle_hashes(text) for _, _, _, text in batch]
         keys = band_keys(hashed)
         with store.transaction():
-            stored = store.original_candidates(
+            stored = near_repo.original_candidates(store,
                 [(item_id, channel, band, int(keys[row, band]))
                  for row, (item_id, channel, _, _) in enumerate(batch) for band in range(BANDS)], max_candidates)
             found, originals = _cluster(batch, hashed, keys, stored, threshold, max_candidates)
-            store.write_band_keys([(batch[row][0], batch[row][1], band, int(keys[row, band]))
+            near_repo.write_band_keys(store, [(batch[row][0], batch[row][1], band, int(keys[row, band]))
                                    for row in originals for band in range(BANDS)])
-            store.flag_near_duplicates(found, batch[-1][2])
+            near_repo.flag(store, found, batch[-1][2])
         flagged += len(found)
         watermark = batch[-1][2]
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Iterable
 
 from pipeline.ingest.runner import Found, IngestReport, discover
-from pipeline.store import Store, utcnow
+from pipeline.store import Engine
+from pipeline.store import manifest as manifest_repo
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,17 @@ def _found(entry: Found) -> LandingFile:
     return LandingFile(str(entry.path.absolute()), 0, "", entry.source, entry.problem)
 
 
-def pending_files(store: Store, sources: Iterable[str | Path]) -> list[LandingFile]:
+def pending_files(store: Engine, sources: Iterable[str | Path]) -> list[LandingFile]:
     """Files under the sources (paths, folders, globs) not yet ingested in their current content;
     files that cannot be read are pending too, so each run quarantines them until they are fixed."""
     files = [_found(entry) for entry in discover(sources)]
-    done = {tuple(r) for r in store.fetchall("SELECT path, size, content_hash FROM ingest_manifest")}
+    done = manifest_repo.done(store)
     return [f for f in files if f.problem or (f.path, f.size, f.content_hash) not in done]
 
 
-def mark_done(store: Store, landing: LandingFile, report: IngestReport) -> None:
+def mark_done(store: Engine, landing: LandingFile, report: IngestReport) -> None:
     """Record the file as ingested in the content it had when it was read (never for unreadable files)."""
     if landing.problem:
         return
-    store.execute("""INSERT INTO ingest_manifest (path, size, content_hash, channel, run_id, records_read, items_new,
-                     quarantined, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                  [landing.path, landing.size, landing.content_hash, report.channel, report.run_id or None,
-                   report.records_read, report.items_new, report.quarantined, utcnow()])
+    manifest_repo.record(store, landing.path, landing.size, landing.content_hash, report.channel, report.run_id or None,
+                         report.records_read, report.items_new, report.quarantined)

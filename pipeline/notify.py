@@ -18,7 +18,8 @@ from typing import Any, Callable
 import pandas as pd
 
 from pipeline.redact import redact
-from pipeline.store import Store, utcnow
+from pipeline.store import Engine
+from pipeline.store import cases as cases_repo
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,10 @@ class Delivery:
     error: str = ""
 
 
-def pending(store: Store, via: str) -> dict[str, pd.DataFrame]:
+def pending(store: Engine, via: str) -> dict[str, pd.DataFrame]:
     """recipient → the open cases not yet sent to them by `via`: each case to its owner, and an escalated
     one to the touchpoint's escalation contact as well."""
-    frame = store.query("""
-        WITH recipients AS (
-            SELECT case_id, owner AS recipient FROM cases WHERE status = 'open'
-            UNION SELECT case_id, escalation FROM cases WHERE status = 'open' AND escalated AND escalation IS NOT NULL)
-        SELECT r.recipient, k.case_id, k.channel, k.touchpoint, k.owner, k.severity, k.severity_rank, k.reason,
-               k.evidence, k.item_score, k.occurred_at, k.opened_at, k.escalated
-        FROM recipients r JOIN cases k ON k.case_id = r.case_id
-        WHERE NOT EXISTS (SELECT 1 FROM case_notifications n
-                          WHERE n.case_id = r.case_id AND n.recipient = r.recipient AND n.via = ?)
-        ORDER BY r.recipient, k.severity_rank DESC, k.opened_at, k.case_id""", [via])
+    frame = cases_repo.pending_notifications(store, via)
     return {recipient: group for recipient, group in frame.groupby("recipient", sort=True)}
 
 
@@ -118,7 +110,7 @@ def post_webhook(settings: NotifySettings, recipient: str, subject: str, cases: 
             raise RuntimeError(f"webhook answered HTTP {response.status}")
 
 
-def notify_owners(store: Store, settings: NotifySettings) -> list[Delivery]:
+def notify_owners(store: Engine, settings: NotifySettings) -> list[Delivery]:
     """Send each recipient one message with all their open cases not yet sent to them (per way), and
     record what was delivered. A failed delivery is reported and left for the next run."""
     senders: dict[str, Callable[[str, str, pd.DataFrame], None]] = {
@@ -134,10 +126,6 @@ def notify_owners(store: Store, settings: NotifySettings) -> list[Delivery]:
             except (OSError, smtplib.SMTPException, RuntimeError) as exc:
                 deliveries.append(Delivery(recipient, via, len(cases), False, redact(str(exc))))
                 continue
-            now = utcnow()
-            with store.transaction():
-                for case_id in cases.case_id:
-                    store.execute("INSERT INTO case_notifications (case_id, recipient, via, sent_at) "
-                                  "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [case_id, recipient, via, now])
+            cases_repo.record_delivery(store, list(cases.case_id), recipient, via)
             deliveries.append(Delivery(recipient, via, len(cases), True))
     return deliveries

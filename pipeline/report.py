@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipeline.aggregate import DRIVERS, EVIDENCE_ORDER, MEASURES, NPS
-from pipeline.store import Store
+from pipeline.aggregate import REPORT_QUERIES
+from pipeline.store import Engine
 
 FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"
 RED_NET = 0.0          # a cell is red when net sentiment is below this …
@@ -90,36 +90,10 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def gather(store: Store, filters: Filters) -> dict[str, pd.DataFrame]:
+def gather(store: Engine, filters: Filters) -> dict[str, pd.DataFrame]:
+    """The report's data (aggregate.REPORT_QUERIES) for the filters' scope."""
     where, params = filters.where()
-    q = lambda sql: store.query(sql.format(where=where), params)  # noqa: E731
-    return {
-        "cells": q(f"""SELECT channel, touchpoint, dimension, {MEASURES}
-                       FROM v_codes WHERE {{where}} GROUP BY channel, touchpoint, dimension"""),
-        "trend": q(f"""SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, dimension, {MEASURES}
-                       FROM v_codes WHERE {{where}} GROUP BY 1, dimension ORDER BY 1"""),
-        "volume": q("""SELECT CAST(date_trunc('month', occurred_at) AS DATE) AS month, channel, count(*) AS items
-                       FROM v_items WHERE {where} GROUP BY 1, 2 ORDER BY 1"""),
-        "nps": q(f"""SELECT touchpoint, count(*) AS rated, avg(rating_pct) AS mean_rating_pct, {NPS} AS nps
-                     FROM v_item_ratings WHERE {{where}} GROUP BY 1 ORDER BY nps"""),
-        "drivers": q(f"""SELECT dimension_zh, penalty, reward, rated_items FROM ({DRIVERS}) drivers
-                         ORDER BY penalty DESC NULLS LAST"""),
-        "evidence": q(f"""SELECT channel, touchpoint, dimension, dimension_zh, sub_dimension_zh, evidence, score, occurred_at
-                          FROM (SELECT *, row_number() OVER (PARTITION BY channel, touchpoint, dimension
-                                                             ORDER BY {EVIDENCE_ORDER}) AS rank
-                                FROM v_codes WHERE sentiment = 'negative' AND {{where}}) ranked
-                          WHERE rank <= 8 ORDER BY channel, touchpoint, dimension, rank"""),
-        "totals": q("""SELECT channel, count(*) AS items FROM v_items WHERE {where} GROUP BY 1 ORDER BY 1"""),
-        "cases": q("""SELECT channel, touchpoint, max(owner) AS owner, count(*) AS cases,
-                             sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open,
-                             sum(CASE WHEN status = 'acknowledged' THEN 1 ELSE 0 END) AS acknowledged,
-                             sum(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,
-                             avg(CASE WHEN status <> 'closed' THEN age_days END) AS mean_open_age_days,
-                             max(CASE WHEN status <> 'closed' THEN age_days END) AS oldest_open_days,
-                             percentile_cont(0.5) WITHIN GROUP (ORDER BY hours_to_close) AS median_hours_to_close
-                      FROM v_cases WHERE {where} GROUP BY channel, touchpoint
-                      ORDER BY sum(CASE WHEN status <> 'closed' THEN 1 ELSE 0 END) DESC, count(*) DESC"""),
-    }
+    return {name: store.query(sql.format(where=where), params) for name, sql in REPORT_QUERIES.items()}
 
 
 def _anchor(channel: str, touchpoint: str, dimension: str) -> str:
@@ -274,7 +248,7 @@ def cases_section(cases: pd.DataFrame) -> str:
             f"<th>median time to close (h)</th></tr>{rows}</table></section>")
 
 
-def build_report(store: Store, out: Path, filters: Filters = Filters(), title: str = "客户之声 · Voice of the Customer",
+def build_report(store: Engine, out: Path, filters: Filters = Filters(), title: str = "客户之声 · Voice of the Customer",
                  min_mentions: int = MIN_MENTIONS) -> Path:
     data = gather(store, filters)
     out = Path(out)

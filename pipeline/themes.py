@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -26,14 +26,14 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from pipeline.aggregate import OPINION_STRENGTH, occurred
+from pipeline.aggregate import OPINION_STRENGTH
 from pipeline.lexicon import Lexicon, read_word_weights
 from pipeline.paths import LEXICON_DIR
-from pipeline.store import Store
+from pipeline.store import Engine
+from pipeline.store import coverage as coverage_repo
 from pipeline.taxonomy import Taxonomy
 
 STOPWORDS = LEXICON_DIR / "stopwords.txt"
-OCCURRED = occurred("i")
 _CONTENT = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]+$")
 
 
@@ -90,30 +90,12 @@ class Theme:
         return "mixed"
 
 
-def uncovered_clauses(store: Store, settings: ThemeSettings = ThemeSettings(), since: date | None = None,
+def uncovered_clauses(store: Engine, settings: ThemeSettings = ThemeSettings(), since: date | None = None,
                       until: date | None = None, channels: Sequence[str] = ()) -> pd.DataFrame:
-    """Clauses with clear sentiment and no code, or only codes the model was unsure of (segment_id,
-    item_id, text, tokens, score, channel, occurred_at, why); at most `max_clauses`, a sample spread
-    over the whole period (by a hash of the clause id, so the same store gives the same sample)."""
-    where, params = ["abs(g.score) >= ?"], [settings.min_strength]
-    if since:
-        where.append(f"{OCCURRED} >= ?")
-        params.append(since)
-    if until:  # inclusive, as `voc report --period` reads it
-        where.append(f"{OCCURRED} < ?")
-        params.append(until + timedelta(days=1))
-    if channels:
-        where.append(f"i.channel IN ({', '.join('?' for _ in channels)})")
-        params += list(channels)
-    return store.query(f"""
-        WITH coded AS (SELECT segment_id, max(confidence) AS confidence FROM codes WHERE is_current GROUP BY segment_id)
-        SELECT g.segment_id, g.item_id, g.text, g.tokens, g.score, i.channel, {OCCURRED} AS occurred_at,
-               CASE WHEN c.segment_id IS NULL THEN 'uncoded' ELSE 'unsure' END AS why
-        FROM segments g JOIN items i ON i.item_id = g.item_id
-        LEFT JOIN coded c ON c.segment_id = g.segment_id
-        WHERE (c.segment_id IS NULL OR c.confidence < ?) AND {' AND '.join(where)}
-        ORDER BY md5(g.segment_id)
-        LIMIT {int(settings.max_clauses)}""", [settings.unsure_below, *params])
+    """Clauses with clear sentiment and no code, or only codes the model was unsure of (see
+    `pipeline.store.coverage.uncovered_clauses`), with this run's settings."""
+    return coverage_repo.uncovered_clauses(store, settings.min_strength, settings.unsure_below, settings.max_clauses,
+                                           since, until, channels)
 
 
 #: jieba dictionary tags of words that do not name a topic: adjectives, adverbs, pronouns, conjunctions,

@@ -25,6 +25,7 @@ def themes(period: Optional[str] = typer.Option(None, help="2026-10, 2026-10-05 
     trend per month, distinctive terms and examples; rising themes first."""
     from pipeline.nlp import cached_lexicon, cached_taxonomy
     from pipeline.report import parse_period
+    from pipeline.store.coverage import uncoded_share
     from pipeline.themes import ThemeSettings, find_themes, propose_patch, themes_table, uncovered_clauses
 
     try:
@@ -35,14 +36,12 @@ def themes(period: Optional[str] = typer.Option(None, help="2026-10, 2026-10-05 
     settings = ThemeSettings(min_size=min_size, min_strength=min_strength)
     with open_store(db, read_only=True, wait=wait) as store:
         clauses = uncovered_clauses(store, settings, since, until, channel)
-        share = store.query("""SELECT sum(uncoded) AS uncoded, sum(opinionated_clauses) AS opinionated
-                               FROM v_coverage""")
+        share = uncoded_share(store)
     found = find_themes(clauses, tax, cached_lexicon(), settings)
     err.print(f"{len(clauses)} opinionated clauses without a sure code → {len(found)} themes "
               f"(rising first: binomial z ≥ {settings.rising_z} on the last {settings.recent_periods} months)")
-    if share.uncoded.notna().all() and share.opinionated.iloc[0]:
-        err.print(f"coverage: {share.uncoded.iloc[0] / share.opinionated.iloc[0]:.1%} of opinionated clauses carry no code "
-                  "(v_coverage, per channel and month)")
+    if share is not None:
+        err.print(f"coverage: {share:.1%} of opinionated clauses carry no code (v_coverage, per channel and month)")
     if not found:
         err.print("no theme found")
         return

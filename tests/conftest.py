@@ -51,10 +51,10 @@ def postgres():
 @pytest.fixture(params=["duckdb", "postgres"])
 def store(request, tmp_path: Path):
     """The same tests against both stores: an embedded DuckDB file and a PostgreSQL database."""
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     target = tmp_path / "voc.duckdb" if request.param == "duckdb" else request.getfixturevalue("postgres").new_database()
-    with Store.open(target) as s:
+    with open_store(target) as s:
         yield s
 
 

@@ -55,3 +55,29 @@ def test_voc_mounts_the_models_commands():
     out = CliRunner().invoke(app, ["--help"]).output
     for command in ("ingest", "run", "cases", "themes", "train", "evaluate", "models", "label", "pretrain"):
         assert command in out
+
+
+SQL = __import__("re").compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bCREATE\s+(TABLE|VIEW|INDEX)\b")
+SQL_HOMES = (ROOT / "pipeline" / "store", ROOT / "pipeline" / "aggregate.py")
+
+
+@pytest.mark.parametrize("path", [p for p in [*modules("pipeline"), *modules("models"), *modules("flows")]
+                                  if not any(p == home or home in p.parents for home in SQL_HOMES)],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_sql_lives_in_the_store_package_and_the_views(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    strings = [node.value for node in ast.walk(tree)
+               if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+    assert not [s for s in strings if SQL.search(s)], f"{path.name} holds SQL"
+
+
+def test_the_store_is_split_by_job():
+    import pipeline.store as store
+
+    assert not hasattr(store, "Store")
+    for job in ("engine", "migrator", "settings", "ingest", "coding", "near_duplicates", "manifest", "alerts",
+                "cases", "stats", "coverage", "relations"):
+        assert (ROOT / "pipeline" / "store" / f"{job}.py").is_file(), job

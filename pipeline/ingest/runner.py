@@ -20,8 +20,10 @@ from pipeline.ingest.reviews import ColumnMapping, read_reviews
 from pipeline.items import Item, Quarantined
 from pipeline.clock import using_zone
 from pipeline.redact import using_salt
-from pipeline.store import Store
+from pipeline.store import Engine
 from pipeline.touchpoints import TouchpointMap
+from pipeline.store import settings as store_settings
+from pipeline.store import ingest as ingest_repo
 
 CHANNELS = ("review", "call", "email")
 #: Files in a landing folder that are documentation or configuration, not feedback.
@@ -199,7 +201,7 @@ def read_landing_file(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def ingest_file(store: Store, path: Path, channel: str | None = None, mapping: ColumnMapping = ColumnMapping(),
+def ingest_file(store: Engine, path: Path, channel: str | None = None, mapping: ColumnMapping = ColumnMapping(),
                 touchpoints: TouchpointMap = TouchpointMap(), source: str | None = None, batch_size: int = 1000,
                 progress: Callable[[int], None] | None = None, data: bytes | None = None,
                 problem: str | None = None, named_source: bool = False) -> IngestReport:
@@ -211,7 +213,7 @@ def ingest_file(store: Store, path: Path, channel: str | None = None, mapping: C
     A file whose channel cannot be told, or that cannot be read at all, is one quarantine record."""
     source = source or path.name
     if not named_source:
-        source = store.claim_source(str(path.resolve()), source)
+        source = ingest_repo.claim_source(store, str(path.resolve()), source)
     run_id = uuid.uuid4().hex
     if problem is None and data is None:
         try:
@@ -228,17 +230,17 @@ def ingest_file(store: Store, path: Path, channel: str | None = None, mapping: C
     else:
         entries = _guarded(read_file(path, channel, source, mapping, touchpoints, data), channel, source, path)
     report = IngestReport(str(path), source, channel, run_id)
-    store.start_ingest_run(run_id, channel, source, str(path))
-    with using_salt(store.pii_salt()), using_zone(store.default_zone()):
+    ingest_repo.start_run(store, run_id, channel, source, str(path))
+    with using_salt(store_settings.pii_salt(store)), using_zone(store_settings.default_zone(store)):
         _write_batches(store, entries, batch_size, report, path, progress)
-    store.finish_ingest_run(run_id)
+    ingest_repo.finish_run(store, run_id)
     return report
 
 
-def _write_batches(store: Store, entries: Iterator[Item | Quarantined], batch_size: int, report: IngestReport,
+def _write_batches(store: Engine, entries: Iterator[Item | Quarantined], batch_size: int, report: IngestReport,
                    path: Path, progress: Callable[[int], None] | None) -> None:
     for items, bad in _batches(entries, batch_size):
-        counts = store.write_ingest_batch(items, bad, report.run_id)
+        counts = ingest_repo.write_batch(store, items, bad, report.run_id)
         report.records_read += len(items) + len(bad)
         report.items_new += counts.new
         report.items_existing += counts.existing
@@ -251,7 +253,7 @@ def _write_batches(store: Store, entries: Iterator[Item | Quarantined], batch_si
             progress(len(items) + len(bad))
 
 
-def ingest_reviews_file(store: Store, path: Path, mapping: ColumnMapping = ColumnMapping(),
+def ingest_reviews_file(store: Engine, path: Path, mapping: ColumnMapping = ColumnMapping(),
                         touchpoints: TouchpointMap = TouchpointMap(), source: str | None = None,
                         batch_size: int = 1000, progress: Callable[[int], None] | None = None) -> IngestReport:
     """Ingest one review export (see `ingest_file`)."""

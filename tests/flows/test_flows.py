@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.paths import SAMPLES_DIR
-from pipeline.store import Store
+from pipeline.store import open_store
+from pipeline.store import coding as coding_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +36,7 @@ def landing_folder(tmp_path: Path, reviews: int = 150) -> Path:
 
 
 def counts(db) -> dict:
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         return {t: store.scalar(f"SELECT count(*) FROM {t}") for t in ("items", "quarantine", "codes", "ingest_manifest")}
 
 
@@ -82,7 +83,7 @@ def test_daily_flow_opens_cases_and_mails_each_owner_once(tmp_path, monkeypatch)
         second = daily([str(landing)], db=db, models=str(tmp_path / "models"), workers=1, lexicon=True)
     finally:
         smtp.stop()
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         unresolved = store.query("""SELECT i.item_id FROM items i JOIN call_signals c USING (item_id)
                                     WHERE c.resolved = false""").item_id
         cases = store.query("SELECT item_id, channel, owner, severity FROM cases")
@@ -110,15 +111,15 @@ def test_a_changed_file_is_taken_again_without_duplicates(tmp_path):
 KILLER = textwrap.dedent("""
     import os, sys
     sys.path.insert(0, {root!r})
-    import pipeline.store as store_module
-    original = store_module.Store.write_ingest_batch
+    from pipeline.store import ingest as ingest_repo
+    original = ingest_repo.write_batch
     calls = {{"n": 0}}
-    def dying(self, *args, **kwargs):
+    def dying(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             os._exit(137)  # killed mid-file: two batches committed, the third never
-        return original(self, *args, **kwargs)
-    store_module.Store.write_ingest_batch = dying
+        return original(*args, **kwargs)
+    ingest_repo.write_batch = dying
     from flows.ingest import ingest
     ingest([{landing!r}], db={db!r}, batch_size=50)
 """)
@@ -144,7 +145,7 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     assert [(r["new"], r["existing"]) for r in reports] == [(100, 100)]
     done = counts(db)
     assert done["items"] == 200 and done["ingest_manifest"] == 1
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         assert store.scalar("SELECT count(DISTINCT external_id) FROM items") == 200
 
 
@@ -181,7 +182,7 @@ def test_alerts_fire_on_a_constructed_spike_once(tmp_path):
     assert alert.negative_share == pytest.approx(5 / 6) and alert.baseline_share == pytest.approx(1 / 6)
     assert str(alert.period)[:10] == "2026-10-12"
     assert len(aggregate(db)["alerts"]) == 0  # the same spike is raised once
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM alerts") == 1
 
 
@@ -194,10 +195,10 @@ def test_no_alert_without_a_jump(tmp_path):
     from pipeline.ingest.runner import ingest_reviews_file
 
     coder = Coder("restaurant", "lexicon", "lexicon")
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with open_store(tmp_path / "s.duckdb") as store:
         ingest_reviews_file(store, path)
-        store.write_taxonomy(coder.taxonomy)
-        store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+        coding_repo.write_taxonomy(store, coder.taxonomy)
+        coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
         assert detect(store, AlertRules()).empty
 
 
@@ -263,7 +264,7 @@ def test_two_concurrent_daily_runs_on_postgres_store_everything_once(tmp_path, p
     codes = [p.wait(timeout=600) for p in procs]
     assert codes == [0, 0], [log.read_text()[-2000:] for log in logs]
     tables = ("items", "quarantine", "segments", "codes", "item_scores", "call_signals")
-    with Store.open(sequential, read_only=True) as a, Store.open(concurrent, read_only=True) as b:
+    with open_store(sequential, read_only=True) as a, open_store(concurrent, read_only=True) as b:
         for table in tables:
             assert a.scalar(f"SELECT count(*) FROM {table}") == b.scalar(f"SELECT count(*) FROM {table}"), table
         assert b.scalar("SELECT count(*) FROM item_scores WHERE is_current") == 73

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.ingest.runner import ingest_reviews_file
-from pipeline.store import Store
+from pipeline.store import open_store
 from tests.conftest import write
 
 
@@ -14,12 +14,12 @@ def test_two_dask_workers_code_every_item_once(tmp_path, postgres):
 
     url = postgres.new_database()
     rows = "\n".join(f"{n},第{n}家店服务员态度{'很好' if n % 3 else '很差'}，菜也好吃" for n in range(1, 41))
-    with Store.open(url) as store:
+    with open_store(url) as store:
         ingest_reviews_file(store, write(tmp_path / "r.csv", "id,content\n" + rows + "\n"))
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
     coded = code_distributed.with_options(task_runner=runner)(db=url, models=str(tmp_path / "none"), partitions=4, lexicon=True)
     assert coded == 40
-    with Store.open(url, read_only=True) as store:
+    with open_store(url, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM item_scores WHERE is_current") == 40
         assert store.scalar("SELECT count(DISTINCT item_id) FROM codes WHERE sub_dimension = 'staff_attitude'") == 40
         negative = store.scalar("SELECT count(*) FROM codes WHERE sub_dimension = 'staff_attitude' AND sentiment = 'negative'")

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 from pipeline.paths import SAMPLES_DIR
-from pipeline.store import Store, StoreBusy
+from pipeline.store import StoreBusy, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ def _items(db: Path) -> int:
     if not db.exists():
         return 0
     try:
-        with Store.open(db, read_only=True, wait=20) as store:
+        with open_store(db, read_only=True, wait=20) as store:
             return store.scalar("SELECT count(*) FROM items")
     except (StoreBusy, Exception):  # a run may be migrating the store at that moment
         return 0

@@ -3,6 +3,7 @@
 import pytest
 
 from pipeline.ingest.runner import ingest_reviews_file
+from pipeline.store import coding as coding_repo
 from tests.conftest import write
 
 ROWS = """id,content,store,rating,created_at
@@ -17,8 +18,8 @@ ROWS = """id,content,store,rating,created_at
 @pytest.fixture()
 def coded(store, tmp_path, coder):
     ingest_reviews_file(store, write(tmp_path / "r.csv", ROWS))
-    store.write_taxonomy(coder.taxonomy)
-    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    coding_repo.write_taxonomy(store, coder.taxonomy)
+    coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
     return store
 
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from pipeline.cases import CaseError, CaseRules, acknowledge, case_id, close, get_case, list_cases, open_cases
 from pipeline.ingest.runner import ingest_file
 from pipeline.touchpoints import TouchpointMap
+from pipeline.store import coding as coding_repo
 from tests.conftest import write
 
 REVIEWS = """id,content,store,created_at
@@ -60,8 +61,8 @@ touchpoints:
 def cased(store, tmp_path, coder):
     ingest_file(store, write(tmp_path / "reviews.csv", REVIEWS), "review")
     ingest_file(store, write(tmp_path / "calls.jsonl", CALLS), "call")
-    store.write_taxonomy(coder.taxonomy)
-    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    coding_repo.write_taxonomy(store, coder.taxonomy)
+    coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
     rules = CaseRules.load(write(tmp_path / "cases.yaml", RULES))
     owners = TouchpointMap.load(write(tmp_path / "touchpoints.yaml", OWNERS))
     return store, rules, owners
@@ -96,7 +97,7 @@ def test_only_items_coded_since_the_last_pass_are_read(cased, tmp_path, coder):
     store, rules, owners = cased
     open_cases(store, rules, owners)
     ingest_file(store, write(tmp_path / "more.csv", "id,content,store\nr9,服务员态度很差,南坪店\n"), "review")
-    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
     again = open_cases(store, rules, owners)
     assert [c["item_id"] for c in again.cases] == [item_of(store, "r9")] and again.considered == 1
     assert again.cases[0]["owner"] == "cx@example.com"  # 南坪店 is not listed: the default owner
@@ -164,9 +165,9 @@ def test_cases_cli_walk(tmp_path, coder):
     assert result.exit_code == 0 and "opened 2 case(s)" in result.output, result.output
     listing = runner.invoke(app, ["cases", "list", "--db", db, "--severity", "high"])
     assert listing.exit_code == 0 and listing.output.count("外卖投诉热线") == 2
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         ref = store.scalar("SELECT case_id FROM cases WHERE rules LIKE 'unresolved%'")
     shown = runner.invoke(app, ["cases", "show", ref, "--db", db])
     assert shown.exit_code == 0 and "delivery@example.com" in shown.output and "[high]" in shown.output

@@ -7,6 +7,8 @@ import pytest
 
 from pipeline.clock import to_utc, using_zone
 from pipeline.ingest.runner import ingest_reviews_file
+from pipeline.store import settings as store_settings
+from pipeline.store import coding as coding_repo
 from tests.conftest import write
 
 
@@ -45,20 +47,20 @@ def test_every_channel_stores_utc_with_the_offset(tmp_path):
 def test_views_bucket_on_the_sources_wall_clock(store, tmp_path, coder):
     """07:00 on 1 May in Chongqing is 23:00 on 30 April in UTC: the day views count it on 1 May."""
     ingest_reviews_file(store, write(tmp_path / "r.csv", "id,content,created_at\n1,服务员态度很好,2026-05-01 07:00\n"))
-    store.write_taxonomy(coder.taxonomy)
-    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    coding_repo.write_taxonomy(store, coder.taxonomy)
+    coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
     stored = store.query("SELECT created_at, created_offset_min FROM items").iloc[0]
     assert (stored.created_at.to_pydatetime(), stored.created_offset_min) == (datetime(2026, 4, 30, 23, 0), 480)
     occurred = store.query("SELECT occurred_at FROM v_items").iloc[0, 0]
     assert occurred.to_pydatetime() == datetime(2026, 5, 1, 7, 0)
-    assert store.default_zone() == "Asia/Shanghai"
+    assert store_settings.default_zone(store) == "Asia/Shanghai"
 
 
 def test_a_store_created_with_voc_timezone_keeps_that_zone(tmp_path, monkeypatch):
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     monkeypatch.setenv("VOC_TIMEZONE", "Europe/Berlin")
-    with Store.open(tmp_path / "berlin.duckdb") as store:
-        assert store.default_zone() == "Europe/Berlin"
+    with open_store(tmp_path / "berlin.duckdb") as store:
+        assert store_settings.default_zone(store) == "Europe/Berlin"
         ingest_reviews_file(store, write(tmp_path / "r.csv", "id,content,created_at\n1,很好,2026-01-15 12:00\n"))
         assert store.query("SELECT created_offset_min FROM items").iloc[0, 0] == 60

@@ -2,6 +2,7 @@ import pandas as pd
 
 from pipeline.dedup import flag_near_duplicates
 from pipeline.ingest.runner import ingest_reviews_file
+from pipeline.store import coding as coding_repo
 from tests.conftest import write
 
 
@@ -13,7 +14,7 @@ def test_exact_duplicates_link_to_the_first_copy_across_files_and_are_not_coded(
     originals = dict(zip(rows.external_id + "@" + rows.source, rows.duplicate_of))
     first = store.scalar("SELECT item_id FROM items WHERE external_id = '1'")
     assert originals["9@b.csv"] == first and originals["3@a.csv"] is not None and pd.isna(originals["1@a.csv"])
-    assert len(store.items_to_code(coder.model_version)) == 2
+    assert len(coding_repo.items_to_code(store, coder.model_version)) == 2
 
 
 def test_near_duplicates_are_flagged_not_hidden(store, tmp_path):
@@ -34,7 +35,7 @@ def test_the_same_short_text_at_two_touchpoints_is_two_items_and_counts_at_both(
     assert (with_ids.items_new, with_ids.duplicates) == (3, 1)  # only the copy at the same store is a duplicate
     coded = store.query("SELECT touchpoint, count(*) AS n FROM items WHERE duplicate_of IS NULL GROUP BY 1 ORDER BY 1")
     assert coded.n.tolist() == [2, 2]
-    assert len(store.items_to_code(coder.model_version)) == 4
+    assert len(coding_repo.items_to_code(store, coder.model_version)) == 4
 
 
 def _reference(rows):

@@ -13,21 +13,21 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.store import Store
+from pipeline.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from pipeline.store import Store
+    from pipeline.store import ingest as ingest_repo, open_store
     from pipeline.ingest import runner
-    original = Store.write_ingest_batch
-    def slowly(self, items, bad, run_id):
-        counts = original(self, items, bad, run_id)
+    original = ingest_repo.write_batch
+    def slowly(engine, items, bad, run_id):
+        counts = original(engine, items, bad, run_id)
         time.sleep(0.3)  # parsing the next batch takes time in a real run: the store is free meanwhile
         return counts
-    Store.write_ingest_batch = slowly
-    with Store.open(sys.argv[1]) as store:
+    ingest_repo.write_batch = slowly
+    with open_store(sys.argv[1]) as store:
         print("writing", flush=True)
         runner.ingest_file(store, Path(sys.argv[2]), "review", batch_size=20)
 """)
@@ -36,7 +36,7 @@ SLOW_WRITER = textwrap.dedent("""
 def _read_while_writing(target: str, tmp_path: Path) -> list[int]:
     path = tmp_path / "big.csv"
     path.write_text("id,content\n" + "".join(f"{i},第{i}条：菜很好吃\n" for i in range(400)), encoding="utf-8")
-    Store.open(target).close()  # migrated before the writer starts
+    open_store(target).close()  # migrated before the writer starts
     writer = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, target, str(path)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     assert writer.stdout.readline().strip() == "writing"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.report import Filters, build_report, parse_period
+from pipeline.store import coding as coding_repo
 from tests.pipeline.test_cases import cased  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -78,8 +79,8 @@ def test_small_cells_are_grey_shares_carry_an_interval_and_every_touchpoint_gets
     ingest_file(store, write(tmp_path / "r.csv", "\n".join(rows) + "\n"), "review")
     ingest_file(store, write(tmp_path / "c.jsonl", '{"call_id": "k1", "queue": "投诉热线", "started_at": "2026-09-03", '
                              '"turns": [{"speaker": "客户", "text": "你们服务员态度很差"}]}\n'), "call")
-    store.write_taxonomy(coder.taxonomy)
-    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    coding_repo.write_taxonomy(store, coder.taxonomy)
+    coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
     html = build_report(store, tmp_path / "r.html", Filters(*parse_period("2026-09"))).read_text(encoding="utf-8")
     red = html.split('id="evidence"')[1].split('id="worst"')[0]
     worst = html.split('id="worst"')[1]

@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.nlp import cached_lexicon, cached_taxonomy
 from pipeline.paths import DATA_DIR
-from pipeline.store import Store
+from pipeline.store import open_store
 from pipeline.themes import ContentFilter, ThemeSettings, find_themes, uncovered_clauses
+from pipeline.store import coding as coding_repo
 from tests.conftest import REVIEW_SAMPLE, write
 
 PLANTED = Path(__file__).resolve().parents[1] / "data" / "planted_theme" / "scan_to_order.csv"
@@ -35,7 +36,7 @@ def themed(tmp_path_factory):
     assert runner.invoke(app, ["models", "promote", "pol", "--models", models, "--force"]).exit_code == 0
     assert runner.invoke(app, ["ingest", "reviews", str(REVIEW_SAMPLE), str(PLANTED), "--db", db]).exit_code == 0
     coder = Coder("restaurant", registry=models)
-    with Store.open(db) as store:
+    with open_store(db) as store:
         code_pending(store, coder, n_process=2)
         planted = set(store.query("""SELECT g.segment_id FROM segments g JOIN items i USING (item_id)
                                      WHERE i.source LIKE '%scan_to_order.csv'""").segment_id)
@@ -44,7 +45,7 @@ def themed(tmp_path_factory):
 
 def test_the_planted_theme_is_its_own_cluster_and_comes_first(themed):
     db, planted = themed
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         clauses = uncovered_clauses(store)
     themes = find_themes(clauses, cached_taxonomy("restaurant"), cached_lexicon())
     assert len(themes) > 10
@@ -87,8 +88,8 @@ def test_coverage_view_counts_opinionated_clauses_without_a_code(store, tmp_path
 
     rows = "id,content,store,created_at\n1,服务员态度很好，今天玩得很开心,A,2026-05-01\n2,服务员态度很差,A,2026-05-02\n3,下雨了,A,2026-06-01\n"
     ingest_reviews_file(store, write(tmp_path / "r.csv", rows))
-    store.write_taxonomy(coder.taxonomy)
-    store.write_coded_batch(coder.code(store.items_to_code(coder.model_version)), coder.model_version)
+    coding_repo.write_taxonomy(store, coder.taxonomy)
+    coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
     got = [tuple(r) for r in store.query("""SELECT CAST(period AS VARCHAR), opinionated_clauses, uncoded, uncoded_share
                                              FROM v_coverage ORDER BY period""").itertuples(index=False)]
     # May: three opinionated clauses, one (今天玩得很开心) without a code; June: 下雨了 carries no opinion

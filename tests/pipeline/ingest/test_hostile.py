@@ -154,18 +154,18 @@ def test_jsonl_strings_with_line_separators_stay_one_record(tmp_path):
 KILLER = textwrap.dedent("""
     import os, sys
     from pathlib import Path
-    from pipeline.store import Store
+    from pipeline.store import ingest as ingest_repo, open_store
     from pipeline.ingest import runner
-    original = Store.write_ingest_batch
+    original = ingest_repo.write_batch
     batches = []
-    def write_then_die(self, items, bad, run_id):
-        counts = original(self, items, bad, run_id)
+    def write_then_die(engine, items, bad, run_id):
+        counts = original(engine, items, bad, run_id)
         batches.append(1)
         if len(batches) == 2:
             os._exit(9)  # a hard kill after two committed batches
         return counts
-    Store.write_ingest_batch = write_then_die
-    with Store.open(sys.argv[1]) as store:
+    ingest_repo.write_batch = write_then_die
+    with open_store(sys.argv[1]) as store:
         runner.ingest_file(store, Path(sys.argv[2]), "review", source="big.csv", batch_size=10)
 """)
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.ingest.runner import discover, ingest_file
-from pipeline.store import Store
+from pipeline.store import open_store
 from tests.pipeline.ingest.test_hostile import assert_no_pii
 
 PROVINCES = ["11", "31", "44", "50", "51", "65"]
@@ -119,7 +119,7 @@ def test_no_pii_in_any_table(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("pii")
     landing_with(folder / "in", written, plain)
     db = folder / "v.duckdb"
-    with Store.open(db) as store:
+    with open_store(db) as store:
         for found in discover([folder / "in"]):
             ingest_file(store, found.path, source=found.source)
         items = store.scalar("SELECT count(*) FROM items")

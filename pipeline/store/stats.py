@@ -1,4 +1,5 @@
-"""Store statistics and the reconciliation of input records against what was stored."""
+"""Stats repository: counts per channel and source, and the reconciliation of input records against
+what was stored."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.store import Store
+from pipeline.store.engine import Engine
 
 
 def run_state(status: str | None, pid: Any, host: str | None) -> str:
@@ -29,7 +30,7 @@ def run_state(status: str | None, pid: Any, host: str | None) -> str:
     return "running"
 
 
-def collect_stats(store: Store) -> dict[str, pd.DataFrame]:
+def collect_stats(store: Engine) -> dict[str, pd.DataFrame]:
     """sources: per channel and source, items stored (unique + exact duplicates), coded, quarantined.
     reconciliation: per source, the latest ingest run's state (finished / running / interrupted) and
     counts, and `ok` when every run's records = new + already stored + quarantined (counts are

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.store import ReadOnlyError, Store, split_statements
+from pipeline.store import ReadOnlyError, open_store
+from pipeline.store.engine import split_statements
 from tests.conftest import write
 
 REFUSED_EVERYWHERE = [
@@ -39,7 +40,7 @@ POSTGRES_BYPASSES = [
 @pytest.fixture
 def filled(tmp_path):
     def fill(target):
-        with Store.open(target) as store:
+        with open_store(target) as store:
             from pipeline.ingest.runner import ingest_reviews_file
             ingest_reviews_file(store, write(tmp_path / "r.csv", "id,content\n1,好吃\n2,\n"))
         return target
@@ -47,18 +48,18 @@ def filled(tmp_path):
 
 
 def counts(target) -> tuple:
-    with Store.open(target, read_only=True) as store:
+    with open_store(target, read_only=True) as store:
         return (store.scalar("SELECT count(*) FROM items"), store.scalar("SELECT count(*) FROM quarantine"),
                 "v_codes" in store.relations())
 
 
 def test_duckdb_query_cannot_write_or_touch_other_files(tmp_path, filled):
     db = filled(tmp_path / "voc.duckdb")
-    Store.open(tmp_path / "other.duckdb").close()
+    open_store(tmp_path / "other.duckdb").close()
     before = counts(db)
     names = {"db": db, "other": tmp_path / "other.duckdb", "out": tmp_path / "q.csv", "outdir": tmp_path / "exp",
              "csv": tmp_path / "r.csv"}
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         for sql in REFUSED_EVERYWHERE + [s.format(**names) for s in DUCKDB_BYPASSES]:
             with pytest.raises(Exception) as refused:
                 store.read_query(sql)
@@ -72,7 +73,7 @@ def test_duckdb_query_cannot_write_or_touch_other_files(tmp_path, filled):
 def test_postgres_query_runs_in_a_read_only_transaction_it_cannot_end(postgres, filled):
     url = filled(postgres.new_database())
     before = counts(url)
-    with Store.open(url, read_only=True) as store:
+    with open_store(url, read_only=True) as store:
         for sql in REFUSED_EVERYWHERE + POSTGRES_BYPASSES:
             with pytest.raises(ReadOnlyError):
                 store.read_query(sql)
@@ -85,7 +86,7 @@ def test_postgres_query_runs_in_a_read_only_transaction_it_cannot_end(postgres, 
 
 def test_postgres_migrations_create_a_reader_role(postgres, filled):
     url = filled(postgres.new_database())
-    with Store.open(url, read_only=True) as store:
+    with open_store(url, read_only=True) as store:
         assert store.read_query("SELECT has_table_privilege('voc_reader', 'items', 'SELECT') AS ok")["ok"].tolist() == [True]
         assert store.read_query("SELECT has_table_privilege('voc_reader', 'v_codes', 'SELECT') AS ok")["ok"].tolist() == [True]
         assert store.read_query("SELECT has_table_privilege('voc_reader', 'items', 'DELETE') AS ok")["ok"].tolist() == [False]

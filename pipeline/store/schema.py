@@ -187,7 +187,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ]),
     (6, "close the loop: cases per item, their notifications, the customer key on items", [
         # The pseudonymised customer (a call's customer id, an e-mail's sender) as a column, so repeat
-        # complaints are found in SQL; rows stored before v6 are filled from their meta by Store.migrate.
+        # complaints are found in SQL; rows stored before v6 are filled from their meta by the migrator.
         "ALTER TABLE items ADD COLUMN customer VARCHAR",
         "CREATE INDEX IF NOT EXISTS items_customer ON items (customer)",
         """CREATE TABLE IF NOT EXISTS cases (

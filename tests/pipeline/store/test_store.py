@@ -7,8 +7,12 @@ from pipeline.ingest.reviews import read_reviews
 from pipeline.ingest.runner import ingest_file
 from pipeline.redact import pseudonymise
 from pipeline.items import Item, Quarantined
-from pipeline.schema import SCHEMA_VERSION
-from pipeline.store import Store
+from pipeline.store.schema import SCHEMA_VERSION
+from pipeline.store import Engine, open_store
+from pipeline.store import settings as store_settings
+from pipeline.store import migrator
+from pipeline.store import ingest as ingest_repo
+from pipeline.store import coding as coding_repo
 from tests.conftest import write
 
 
@@ -16,15 +20,15 @@ def ingest(store, path):
     entries = list(read_reviews(path))
     items = [e for e in entries if isinstance(e, Item)]
     bad = [e for e in entries if isinstance(e, Quarantined)]
-    return store.write_ingest_batch(items, bad, "run-1")
+    return ingest_repo.write_batch(store, items, bad, "run-1")
 
 
 def test_schema_is_versioned_and_migrations_are_idempotent(tmp_path):
     path = tmp_path / "v.duckdb"
-    with Store.open(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION
-        assert store.migrate() == SCHEMA_VERSION
-    with Store.open(path) as store:
+    with open_store(path) as store:
+        assert migrator.schema_version(store) == SCHEMA_VERSION
+        assert migrator.migrate(store) == SCHEMA_VERSION
+    with open_store(path) as store:
         assert store.scalar("SELECT count(*) FROM schema_migrations") == SCHEMA_VERSION
 
 
@@ -40,34 +44,34 @@ def test_coding_writes_segments_codes_and_keeps_history(store, tmp_path, coder):
     write_path = write(tmp_path / "r.csv", "id,content\n1,服务员态度很差，但是菜很好吃\n")
     ingest(store, write_path)
     version = coder.model_version
-    pairs = store.items_to_code(version)
-    store.write_coded_batch(coder.code(pairs), version)
-    assert store.items_to_code(version) == []
+    pairs = coding_repo.items_to_code(store, version)
+    coding_repo.write_batch(store, coder.code(pairs), version)
+    assert coding_repo.items_to_code(store, version) == []
     assert store.scalar("SELECT count(*) FROM segments") == 2
     assert store.scalar("SELECT count(*) FROM codes WHERE is_current") == 2
     # a recode with the same version replaces; with another version the old codes become history
-    store.write_coded_batch(coder.code(pairs), version)
+    coding_repo.write_batch(store, coder.code(pairs), version)
     assert store.scalar("SELECT count(*) FROM codes") == 2
     batch = coder.code(pairs)
     for row in batch.codes + batch.item_scores:
         row["model_version"] = "other@2"
     for row in batch.codes:
         row["code_id"] += "-2"
-    store.write_coded_batch(batch, "other@2")
+    coding_repo.write_batch(store, batch, "other@2")
     assert store.scalar("SELECT count(*) FROM codes") == 4
     assert store.scalar("SELECT count(*) FROM codes WHERE is_current AND model_version = 'other@2'") == 2
-    assert store.items_to_code(version) == pairs
+    assert coding_repo.items_to_code(store, version) == pairs
 
 
 def test_a_failed_batch_writes_nothing(store, tmp_path, coder):
     ingest(store, write(tmp_path / "r.csv", "id,content\n1,好吃\n"))
-    batch = coder.code(store.items_to_code(coder.model_version))
+    batch = coder.code(coding_repo.items_to_code(store, coder.model_version))
     batch.codes.append(dict(batch.codes[0]) if batch.codes else {"code_id": None})
     batch.codes[-1]["code_id"] = None  # violates NOT NULL / PRIMARY KEY
     import psycopg
 
     with pytest.raises((duckdb.Error, psycopg.Error)):
-        store.write_coded_batch(batch, coder.model_version)
+        coding_repo.write_batch(store, batch, coder.model_version)
     assert store.scalar("SELECT count(*) FROM segments") == 0
     assert store.scalar("SELECT count(*) FROM item_scores") == 0
 
@@ -76,23 +80,23 @@ def test_read_only_store_refuses_writes(tmp_path):
     from pipeline.store import ReadOnlyError
 
     path = tmp_path / "ro.duckdb"
-    Store.open(path).close()
-    with Store.open(path, read_only=True) as store:
+    open_store(path).close()
+    with open_store(path, read_only=True) as store:
         with pytest.raises(ReadOnlyError):
             store.query("DELETE FROM items")
 
 
 def test_read_only_open_of_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="voc ingest"):
-        Store.open(tmp_path / "missing.duckdb", read_only=True)
+        open_store(tmp_path / "missing.duckdb", read_only=True)
 
 
 def test_read_only_postgres_refuses_writes(postgres):
     from pipeline.store import ReadOnlyError
 
     url = postgres.new_database()
-    Store.open(url).close()
-    with Store.open(url, read_only=True) as store:
+    open_store(url).close()
+    with open_store(url, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM items") == 0
         with pytest.raises(ReadOnlyError):
             store.query("DELETE FROM items")
@@ -103,15 +107,15 @@ def test_each_installation_has_its_own_pseudonymisation_salt(tmp_path, monkeypat
     call = '{"call_id": "c1", "customer_id": "13912345678", "turns": [{"speaker": "客户", "text": "上菜太慢"}]}\n'
     pseudonyms, salts = [], []
     for name in ("a", "b"):
-        with Store.open(tmp_path / f"{name}.duckdb") as store:
-            salts.append(store.pii_salt())
+        with open_store(tmp_path / f"{name}.duckdb") as store:
+            salts.append(store_settings.pii_salt(store))
             ingest_file(store, write(tmp_path / f"{name}.jsonl", call), "call")
             pseudonyms.append(store.scalar("SELECT meta FROM items"))
     assert salts[0] != salts[1] and len(salts[0]) == 32 and "voc-local-salt" not in salts
     customer = [json.loads(m)["customer"] for m in pseudonyms]
     assert customer[0] != customer[1] and customer[0] != pseudonymise("13912345678")  # not the public default
-    with Store.open(tmp_path / "a.duckdb") as store:  # the salt is kept: the same customer links across runs
-        assert store.pii_salt() == salts[0]
+    with open_store(tmp_path / "a.duckdb") as store:  # the salt is kept: the same customer links across runs
+        assert store_settings.pii_salt(store) == salts[0]
         ingest_file(store, write(tmp_path / "a2.jsonl", call.replace("c1", "c2")), "call")
         assert {json.loads(m)["customer"] for (m,) in store.fetchall("SELECT meta FROM items")} == {customer[0]}
 
@@ -131,28 +135,28 @@ def test_concurrent_postgres_batches_count_and_number_items_once(postgres, tmp_p
     url = postgres.new_database()
     same = write(tmp_path / "same.csv", "id,content\n" + "".join(f"{i},第{i}条评价：服务员态度很好\n" for i in range(30)))
     other = write(tmp_path / "other.csv", "id,content\n" + "".join(f"{i},另一家店的第{i}条：价格很贵\n" for i in range(30)))
-    original = Store._originals
+    original = ingest_repo._originals
 
-    def slow(self, hashes):
+    def slow(engine, hashes):
         time.sleep(0.5)
-        return original(self, hashes)
+        return original(engine, hashes)
 
-    monkeypatch.setattr(Store, "_originals", slow)
+    monkeypatch.setattr(ingest_repo, "_originals", slow)
     barrier, counts = threading.Barrier(3), {}
 
     def run(name, path):
-        with Store.open(url) as store:
+        with open_store(url) as store:
             entries = [e for e in read_reviews(path) if isinstance(e, Item)]
-            store.start_ingest_run(name, "review", path.name, str(path))
+            ingest_repo.start_run(store, name, "review", path.name, str(path))
             barrier.wait()
-            counts[name] = store.write_ingest_batch(entries, [], name)
+            counts[name] = ingest_repo.write_batch(store, entries, [], name)
 
     threads = [threading.Thread(target=run, args=args) for args in (("a", same), ("b", same), ("c", other))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    with Store.open(url, read_only=True) as store:
+    with open_store(url, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM items") == 60
         assert store.scalar("SELECT count(DISTINCT ingest_seq) FROM items") == 60
         new = dict(store.fetchall("SELECT run_id, items_new FROM ingest_runs"))

@@ -1,0 +1,98 @@
+"""Coding repository: taxonomy names, coded rows (segments, codes, item scores) with history, and the
+items still to code, paged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.store.engine import Engine
+from pipeline.taxonomy import Taxonomy
+
+SEGMENT_COLUMNS = ["segment_id", "item_id", "idx", "text", "start_char", "end_char", "tokens", "score",
+                   "sentiment", "model_version", "coded_at"]
+CODE_COLUMNS = ["code_id", "item_id", "segment_id", "dimension", "sub_dimension", "sentiment", "score",
+                "confidence", "evidence", "evidence_start", "evidence_end", "model_version",
+                "taxonomy_version", "coded_at", "is_current"]
+SCORE_COLUMNS = ["item_id", "model_version", "taxonomy_version", "sentiment", "score", "n_segments",
+                 "n_codes", "coded_at", "is_current"]
+
+
+@dataclass
+class CodedBatch:
+    """Rows produced by coding a batch of items."""
+
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    codes: list[dict[str, Any]] = field(default_factory=list)
+    item_scores: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: "CodedBatch") -> None:
+        self.segments += other.segments
+        self.codes += other.codes
+        self.item_scores += other.item_scores
+
+
+def write_taxonomy(engine: Engine, taxonomy: Taxonomy) -> None:
+    rows = [
+        {"taxonomy_version": taxonomy.version, "dimension": dim.id, "sub_dimension": sub.id,
+         "dimension_zh": dim.name_zh, "dimension_en": dim.name_en,
+         "sub_dimension_zh": sub.name_zh, "sub_dimension_en": sub.name_en}
+        for dim in taxonomy.dimensions for sub in dim.sub_dimensions
+    ]
+    with engine.transaction():
+        engine.insert("taxonomy_nodes", list(rows[0]), rows, ignore_conflicts=True)
+
+
+def write_batch(engine: Engine, batch: CodedBatch, model_version: str) -> None:
+    """Replace the items' segments, demote their earlier codes to history, add the new ones."""
+    ids = [row["item_id"] for row in batch.item_scores]
+    if not ids:
+        return
+    with engine.transaction():
+        where = "item_id = ANY(?)"
+        engine.execute(f"DELETE FROM segments WHERE {where}", [ids])
+        engine.execute(f"DELETE FROM codes WHERE {where} AND model_version = ?", [ids, model_version])
+        engine.execute(f"DELETE FROM item_scores WHERE {where} AND model_version = ?", [ids, model_version])
+        engine.execute(f"UPDATE codes SET is_current = false WHERE {where} AND is_current", [ids])
+        engine.execute(f"UPDATE item_scores SET is_current = false WHERE {where} AND is_current", [ids])
+        engine.insert("segments", SEGMENT_COLUMNS, batch.segments, ignore_conflicts=False)
+        engine.insert("codes", CODE_COLUMNS, batch.codes, ignore_conflicts=False)
+        engine.insert("item_scores", SCORE_COLUMNS, batch.item_scores, ignore_conflicts=False)
+
+
+
+def items_to_code(engine: Engine, model_version: str, recode: bool = False, limit: int | None = None,
+                  after: str | None = None) -> list[tuple[str, str]]:
+    """(item_id, text) of items without a current coding by this model version (all if recode), in
+    item_id order; `after` and `limit` page through them (keyset), so a caller never holds them all."""
+    sql = "SELECT item_id, text FROM items i WHERE duplicate_of IS NULL"
+    params: list[Any] = []
+    if not recode:
+        sql += """ AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
+                   AND s.model_version = ? AND s.is_current)"""
+        params.append(model_version)
+    if after is not None:
+        sql += " AND item_id > ?"
+        params.append(after)
+    sql += " ORDER BY item_id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [tuple(r) for r in engine.fetchall(sql, params)]
+
+
+def count_to_code(engine: Engine, model_version: str, recode: bool = False) -> int:
+    sql = "SELECT count(*) FROM items i WHERE duplicate_of IS NULL"
+    if recode:
+        return engine.scalar(sql)
+    return engine.scalar(sql + """ AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
+                                 AND s.model_version = ? AND s.is_current)""", [model_version])
+
+
+def last_coded_at(engine: Engine) -> Any:
+    """When the latest current coding was written (None in an uncoded store)."""
+    return engine.scalar("SELECT max(coded_at) FROM item_scores WHERE is_current")
+
+
+def coded_items(engine: Engine) -> int:
+    """How many items carry a current coding."""
+    return engine.scalar("SELECT count(*) FROM item_scores WHERE is_current")
