@@ -24,6 +24,17 @@ def aic_small(tmp_path_factory, aic):
 
 
 @pytest.fixture(scope="session")
+def aic_unseen(tmp_path_factory):
+    """300 AIC reviews of the committed held-out file (never trained on), the same 4 aspects."""
+    path = tmp_path_factory.mktemp("aic_unseen") / "aic_unseen.csv"
+    import pandas as pd
+
+    frame = pd.read_csv(DATA_DIR / "labelled" / "aic2018_heldout.csv").head(300)
+    frame[["id", "content", "service_waiters_attitude", "price_level", "dish_taste", "environment_cleaness"]].to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="session")
 def binary_small(tmp_path_factory):
     import pandas as pd
 

@@ -26,7 +26,9 @@ def test_scikit_learn_face(examples):
     model = ClausePolarityClassifier(lexicon_floor=None).fit(X, examples.label)
     assert set(model.classes_) == {"negative", "neutral", "positive"}
     proba = model.predict_proba(X)
-    assert proba.shape == (len(X), 3) and np.allclose(proba.sum(axis=1), 1)
+    assert proba.shape == (len(X), 3)
+    negative = list(model.classes_).index("negative")
+    assert proba[3, negative] > proba[0, negative]  # 上菜太慢了 is more likely negative than 服务员态度很好
     assert (model.predict(X) == examples.label).mean() > 0.9
     assert set(model.get_params()) >= {"C", "ngram_max", "lexicon_floor"}
     scores = model.decision_function([("服务员态度很好", 0.8, 0.8), ("上菜太慢了", -0.8, -0.8)])

@@ -23,4 +23,7 @@ def test_scores_in_range_and_labels_follow_the_band(fitted):
     assert np.all(np.abs(scores) <= 1)
     assert scores[0] > 0.2 > -0.2 > scores[1]
     assert model.label(0.1) == "neutral" and model.label(0.5) == "positive"
-    np.testing.assert_allclose(model.predict_proba(["好"]).sum(axis=1), 1.0)
+    texts = ["质量很好，非常满意，推荐购买", "太差了，退货，再也不买了", "收到了"]
+    # the score is 2·P(positive) − 1 of the calibrated probabilities, and predict follows its sign
+    np.testing.assert_allclose(scores, 2 * model.predict_proba(texts)[:, 1] - 1, atol=1e-9)
+    assert list(model.predict(texts)[:2]) == [1, 0]

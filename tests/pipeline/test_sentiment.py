@@ -67,10 +67,15 @@ def test_shared_sentiment_word_counts_for_both_aspects(nlp):
 
 
 def test_item_score_is_mean_of_polar_clauses(nlp):
+    from pipeline.segment import Clause
+    from pipeline.sentiment import score_item
+
+    clauses = [Clause(i, 0, 1, "x", ["x"], score=s) for i, s in enumerate([0.8, -0.4, 0.0, 0.3])]
+    assert score_item(clauses, 0.1) == (pytest.approx(0.2333, abs=1e-4), "positive")  # (0.8 − 0.4 + 0.3) / 3
+    assert score_item(clauses[:2], 0.5) == (pytest.approx(0.2), "neutral")  # inside the neutral band
+    assert score_item([clauses[2]], 0.1) == (0.0, "neutral")
     doc = nlp("菜很好吃，但是服务员态度很差。今天周五")
-    polar = [c.score for c in doc._.clauses if c.score]
-    assert len(polar) == 2
-    assert doc._.score == pytest.approx(sum(polar) / 2, abs=1e-4)
+    assert [c.label for c in doc._.clauses] == ["positive", "negative", "neutral"]
 
 
 @pytest.mark.parametrize("text, label", [
