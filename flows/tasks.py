@@ -93,7 +93,7 @@ def notify_case_owners(db: str) -> list[dict[str, Any]]:
     settings = case_settings().notify
     with open_store(db) as store:
         deliveries = notify_owners(store, settings)
-    failed = [d for d in deliveries if not d.ok]
+    failed = [d for d in deliveries if not d.ok and not d.skipped]
     if failed:
         raise RuntimeError("could not notify " + "; ".join(f"{d.recipient} by {d.via}: {d.error}" for d in failed))
     return [d.__dict__ for d in deliveries]

@@ -62,6 +62,8 @@ def _notify(store, settings) -> None:
     for d in notify_owners(store, settings):
         if d.ok:
             err.print(f"sent {d.cases} case(s) to {d.recipient} by {d.via}")
+        elif d.skipped:
+            err.print(f"[yellow]not sent[/] {d.cases} case(s) for {d.recipient} by {d.via}: {d.error}")
         else:
             failed += 1
             err.print(f"[red]could not send[/] {d.cases} case(s) to {d.recipient} by {d.via}: {d.error} (retried next run)")

@@ -47,6 +47,7 @@ class Delivery:
     cases: int
     ok: bool
     error: str = ""
+    skipped: bool = False  # nobody to send to by this way (an owner with no e-mail address): see `voc cases list`
 
 
 def pending(store: Engine, via: str) -> dict[str, pd.DataFrame]:
@@ -121,6 +122,10 @@ def notify_owners(store: Engine, settings: NotifySettings) -> list[Delivery]:
     for via in settings.ways:
         for recipient, cases in pending(store, via).items():
             subject, _ = compose(recipient, cases)
+            if via == "email" and "@" not in recipient:
+                deliveries.append(Delivery(recipient, via, len(cases), False, f"owner {recipient!r} has no e-mail "
+                                           "address (give the touchpoint an owner in the touchpoint file)", True))
+                continue
             try:
                 senders[via](recipient, subject, cases)
             except (OSError, smtplib.SMTPException, RuntimeError) as exc:

@@ -112,3 +112,14 @@ def test_webhook_gets_one_post_per_recipient(cased):  # noqa: F811
     delivery = next(p for p in Hook.received if p["recipient"] == "delivery@example.com")
     assert {c["severity"] for c in delivery["cases"]} == {"high"} and all(c["evidence"] for c in delivery["cases"])
     assert no_pii(json.dumps(delivery["cases"], ensure_ascii=False))  # the recipient is the owner, not a customer
+
+
+def test_an_owner_without_an_address_is_skipped_not_failed(cased, smtp):  # noqa: F811
+    store, rules, owners = cased
+    inbox, settings = smtp
+    open_cases(store, rules, owners)
+    store.execute("UPDATE cases SET owner = 'unassigned', escalated = false WHERE owner = 'gyq@example.com'")
+    deliveries = {d.recipient: d for d in notify_owners(store, settings)}
+    assert deliveries["unassigned"].skipped and not deliveries["unassigned"].ok
+    assert all(d.ok for r, d in deliveries.items() if r != "unassigned")
+    assert "unassigned" not in [r for rcpts, _ in inbox.messages for r in rcpts]
