@@ -12,8 +12,8 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from pipeline.aggregate import TOP_NEGATIVE
 from pipeline.alerts import AlertRules, raise_alerts
 from pipeline.dedup import flag_near_duplicates
-from pipeline.ingest.runner import ingest_file, read_landing_file
-from pipeline.manifest import LandingFile, fingerprint, mark_done, pending_files
+from pipeline.ingest.runner import ingest_file
+from pipeline.manifest import LandingFile, mark_done, pending_files
 from pipeline.store import open_store
 
 RETRY = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
@@ -32,15 +32,13 @@ def ingest_landing_file(db: str, landing: LandingFile, channel: str | None = Non
     fingerprint of the very bytes that were parsed, so a file rewritten meanwhile is taken again."""
     path = Path(landing.path)
     with open_store(db) as store:
-        data = None
-        if landing.problem is None:
-            try:
-                data = read_landing_file(path)
-            except OSError as exc:
-                landing = LandingFile(landing.path, 0, "", landing.source, f"cannot read: {exc.strerror or exc}")
         report = ingest_file(store, path, channel, source=landing.source or None, batch_size=batch_size,
-                             data=data, problem=landing.problem)
-        mark_done(store, fingerprint(path, landing.source, data) if data is not None else landing, report)
+                             problem=landing.problem)
+        if report.content_hash:  # streamed and hashed as parsed; an unreadable file stays pending
+            landing = LandingFile(landing.path, report.size, report.content_hash, landing.source)
+        else:
+            landing = LandingFile(landing.path, 0, "", landing.source, landing.problem or "not read")
+        mark_done(store, landing, report)
     return {"path": report.path, "channel": report.channel, "records": report.records_read, "new": report.items_new,
             "duplicates": report.duplicates, "existing": report.items_existing, "quarantined": report.quarantined,
             "reasons": dict(report.reasons)}

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.ingest.records import MAX_TEXT_CHARS
+from pipeline.ingest.records import MAX_TEXT_CHARS, LandingStream
 from pipeline.clock import to_utc
 from pipeline.items import Item, Quarantined, make_item_id, stable_hash
 from pipeline.normalise import detect_language, normalise_text
@@ -22,8 +22,11 @@ from pipeline.touchpoints import said_at
 FILE_PAYLOAD_BYTES = 2000
 
 
-def file_quarantine(channel: str, source: str, path: Path, reason: str, head: bytes | None = None) -> Quarantined:
+def file_quarantine(channel: str, source: str, path: Path, reason: str,
+                    head: "bytes | LandingStream | None" = None) -> Quarantined:
     """One quarantine row for a whole file (or a folder) that cannot be read, with its first bytes."""
+    if isinstance(head, LandingStream):
+        head = head.head(FILE_PAYLOAD_BYTES)
     if head is None:
         try:
             with open(path, "rb") as f:

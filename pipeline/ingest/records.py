@@ -6,13 +6,15 @@ line does not stop a file. A file that cannot be read at all is one `Quarantined
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import json
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -23,6 +25,8 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 #: Longer texts are quarantined rather than coded, in every channel (a 10 MB "review" is an export bug).
 MAX_TEXT_CHARS = 20_000
 TABULAR_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
+#: Exports read line by line from a `LandingStream`.
+LINE_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson"}
 Record = tuple[str, dict[str, Any]]
 
 csv.field_size_limit(64 * 1024 * 1024)
@@ -84,8 +88,105 @@ def decode_bytes(data: bytes) -> str:
     raise UnreadableFile(f"not valid {' or '.join(ENCODINGS)} text")
 
 
-def read_checked_bytes(path: Path, what: str, data: bytes | None = None) -> bytes:
+#: Bytes read at a time from a landing file.
+BLOCK = 1 << 20
+
+
+class LandingStream:
+    """A landing file read as it is parsed — by lines (CSV, TSV, JSONL) or, for readers that need the
+    whole file, as bytes — counting the size and SHA-256 of exactly the bytes parsed, so the manifest
+    records what was ingested and no copy of a large export is held in memory. Opening it opens the file
+    (an unreadable file fails here)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._file = open(self.path, "rb")
+        self.size = 0
+        self._sha = hashlib.sha256()
+
+    @property
+    def content_hash(self) -> str:
+        return self._sha.hexdigest()
+
+    def head(self, n: int = 65536) -> bytes:
+        """The file's first bytes (for sniffing; not counted)."""
+        position = self._file.tell()
+        self._file.seek(0)
+        head = self._file.read(n)
+        self._file.seek(position)
+        return head
+
+    def _blocks(self) -> Iterator[bytes]:
+        self._file.seek(0)
+        while block := self._file.read(BLOCK):
+            yield block
+
+    def read_bytes(self) -> bytes:
+        """The whole file (counted)."""
+        data = b"".join(self._blocks())
+        self._account(data)
+        return data
+
+    def _account(self, block: bytes) -> None:
+        self.size += len(block)
+        self._sha.update(block)
+
+    def encoding(self) -> str:
+        """As `decode_bytes` decides it: a byte-order mark or UTF-16's NUL pattern, else UTF-8 if the
+        whole file is valid UTF-8, else GB18030 if it is valid GB18030 (each checked in a streaming pass)."""
+        head = self.head(4096)
+        if not head.strip():
+            if not any(block.strip() for block in self._blocks()):
+                raise UnreadableFile("empty file")
+        for bom, encoding in _BOMS:
+            if head.startswith(bom):
+                return encoding[:6]  # "utf-16" / "utf-32": the decoder reads the mark and drops it
+        if b"\x00" in head:
+            if unicode_text(head[: len(head) - len(head) % 4]) is None:
+                raise UnreadableFile("binary content (NUL bytes), not a text export")
+            even, odd = head[0::2], head[1::2]
+            return "utf-16-le" if odd.count(0) >= even.count(0) else "utf-16-be"
+        for encoding in ENCODINGS:  # one streaming pass each, until one decodes the whole file
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                for block in self._blocks():
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+                return encoding
+            except UnicodeDecodeError:
+                continue
+        raise UnreadableFile(f"not valid {' or '.join(ENCODINGS)} text")
+
+    def lines(self) -> Iterator[str]:
+        """The file's lines at "\n", "\r\n" or a lone "\r" (never at U+2028/U+0085), decoded, without
+        their line ends; the bytes are counted as they are read."""
+        encoding = self.encoding()
+        decoder = codecs.getincrementaldecoder(encoding)()
+        pending = ""
+        for block in self._blocks():
+            self._account(block)
+            text = pending + decoder.decode(block)
+            parts = split_lines(text[:-1] if text.endswith("\r") else text)
+            pending = parts.pop() + ("\r" if text.endswith("\r") else "")
+            yield from parts
+        rest = pending + decoder.decode(b"", final=True)
+        yield from split_lines(rest)
+
+    def finish(self) -> None:
+        """Count the bytes the parser did not get to (a reader that stopped early, a file quarantined
+        whole), so the fingerprint is the whole file's as it was read."""
+        self._file.seek(self.size)
+        while block := self._file.read(BLOCK):
+            self._account(block)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def read_checked_bytes(path: Path, what: str, data: "bytes | LandingStream | None" = None) -> bytes:
     """The file's bytes, refusing empty files and binary ones (NUL bytes that are not UTF-16/32 text)."""
+    if isinstance(data, LandingStream):
+        data = data.read_bytes()
     data = path.read_bytes() if data is None else data
     if not data.strip():
         raise UnreadableFile("empty file")
@@ -108,15 +209,43 @@ def _parse_csv(chunk: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(chunk, newline=""), delimiter=delimiter, strict=True))
 
 
-def _first_record(lines: list[str], start: int, delimiter: str) -> tuple[list[str], int]:
+class _Lines:
+    """Physical lines read lazily from any iterable, keeping only those from the oldest one still needed
+    (a record being resynchronised looks ahead at most MAX_RECORD_LINES lines)."""
+
+    def __init__(self, lines: Iterable[str]):
+        self._it = iter(lines)
+        self._kept: list[str] = []
+        self._base = 0
+
+    def has(self, i: int) -> bool:
+        while i >= self._base + len(self._kept):
+            try:
+                self._kept.append(next(self._it))
+            except StopIteration:
+                return False
+        return True
+
+    def __getitem__(self, i: int) -> str:
+        if not self.has(i):
+            raise IndexError(i)
+        return self._kept[i - self._base]
+
+    def forget_before(self, i: int) -> None:
+        if i > self._base:
+            del self._kept[: i - self._base]
+            self._base = i
+
+
+def _first_record(lines: _Lines, start: int, delimiter: str) -> tuple[list[str], int]:
     """The record that starts at line `start` and the index of the line after it. Raises `csv.Error`
     for a malformed record, including a quoted field still open after `MAX_RECORD_LINES` lines."""
-    stop = min(len(lines), start + MAX_RECORD_LINES)
+    stop = start + MAX_RECORD_LINES
     consumed = start
 
     def feed() -> Iterator[str]:
         nonlocal consumed
-        while consumed < stop:
+        while consumed < stop and lines.has(consumed):
             consumed += 1
             yield lines[consumed - 1] + "\n"
 
@@ -128,18 +257,19 @@ def _first_record(lines: list[str], start: int, delimiter: str) -> tuple[list[st
     return row, consumed
 
 
-def _read_csv(text: str, delimiter: str) -> Iterator[Record | Quarantined]:
-    """Records of a CSV/TSV text. A malformed record — text after a closing quote, a quote opened and
-    never closed, a quoted field that ran into the next records and came out with the wrong number of
-    fields — costs that record only: it is quarantined with its raw first line, and reading goes on at
-    the line after it, so the records that follow are read as they are."""
-    lines = split_lines(text)
-    while lines and not lines[-1]:
-        lines.pop()
-    if not lines:
+def _read_csv(physical: Iterable[str], delimiter: str) -> Iterator[Record | Quarantined]:
+    """Records of CSV/TSV lines (read lazily). A malformed record — text after a closing quote, a quote
+    opened and never closed, a quoted field that ran into the next records and came out with the wrong
+    number of fields — costs that record only: it is quarantined with its raw first line, and reading
+    goes on at the line after it, so the records that follow are read as they are."""
+    lines = _Lines(physical)
+    first = 0
+    while lines.has(first) and not lines[first].strip():
+        first += 1
+    if not lines.has(first):
         return
     try:
-        header_rows = _parse_csv(lines[0], delimiter)
+        header_rows = _parse_csv(lines[first], delimiter)
     except csv.Error as exc:
         raise UnreadableFile(f"header is not valid CSV: {exc}") from exc
     if not header_rows:
@@ -147,8 +277,9 @@ def _read_csv(text: str, delimiter: str) -> Iterator[Record | Quarantined]:
     header = [h.strip().lstrip("\ufeff") for h in header_rows[0]]
     width = len(header)
     number = 0
-    i = 1
-    while i < len(lines):
+    i = first + 1
+    while lines.has(i):
+        lines.forget_before(i)
         if not lines[i].strip():
             i += 1
             continue
@@ -185,8 +316,8 @@ def parse_json(text: str) -> Any:
         raise json.JSONDecodeError("nested too deeply", text, 0) from None
 
 
-def _read_jsonl(text: str) -> Iterator[Record | Quarantined]:
-    for number, line in enumerate(split_lines(text), start=1):
+def _read_jsonl(lines: Iterable[str]) -> Iterator[Record | Quarantined]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         locator = f"line {number}"
@@ -276,20 +407,27 @@ def _read_parquet(path: Path | io.BytesIO) -> Iterator[Record]:
 
 def read_records(path: Path, data: bytes | None = None) -> Iterator[Record | Quarantined]:
     """Yield (locator, record) for every record of a tabular file, or `Quarantined` for bad ones.
-    `data` is the file's bytes when the caller has read them already (so what was hashed is what is parsed).
+    `data` is the file's bytes when the caller has read them already, or its `LandingStream` (CSV, TSV and
+    JSONL are then parsed line by line as they are read); either way what is hashed is what is parsed.
 
     Raises `UnreadableFile` when nothing of the file can be read.
     """
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        yield from _read_parquet(path if data is None else io.BytesIO(data))
+        yield from _read_parquet(path if data is None else
+                                 io.BytesIO(data.read_bytes() if isinstance(data, LandingStream) else data))
         return
-    text = decode_bytes(read_checked_bytes(path, "a text export", data))
-    if suffix in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(text)
-    elif suffix == ".json":
-        yield from _read_json(text)
-    elif suffix in (".csv", ".tsv"):
-        yield from _read_csv(text, "\t" if suffix == ".tsv" else ",")
+    if suffix in LINE_SUFFIXES and isinstance(data, LandingStream):
+        lines: Iterable[str] = data.lines()  # streamed: memory stays flat however large the export
+    elif suffix in TABULAR_SUFFIXES:
+        text = decode_bytes(read_checked_bytes(path, "a text export", data))
+        if suffix == ".json":
+            yield from _read_json(text)
+            return
+        lines = split_lines(text)
     else:
         raise UnreadableFile(f"unsupported file type {suffix!r} (expected one of {sorted(TABULAR_SUFFIXES)})")
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _read_jsonl(lines)
+    else:
+        yield from _read_csv(lines, "\t" if suffix == ".tsv" else ",")

@@ -4,6 +4,7 @@ files of a mixed folder to the right channel by their content."""
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import re
 import uuid
@@ -15,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 from pipeline.ingest.calls import CALL_FIELDS, ROLE_ALIASES, _TEXT_TURN, read_calls
 from pipeline.ingest.emails import looks_like_mbox, read_emails
 from pipeline.ingest.intake import file_quarantine
-from pipeline.ingest.records import TABULAR_SUFFIXES, UnreadableFile, split_lines, unicode_text
+from pipeline.ingest.records import TABULAR_SUFFIXES, LandingStream, UnreadableFile, split_lines, unicode_text
 from pipeline.ingest.reviews import ColumnMapping, read_reviews
 from pipeline.items import Item, Quarantined
 from pipeline.clock import using_zone
@@ -45,6 +46,8 @@ class IngestReport:
     duplicates: int = 0
     quarantined: int = 0
     reasons: Counter = field(default_factory=Counter)
+    size: int = 0  # of the bytes parsed, and their SHA-256 (what the manifest records); 0 / "" if none
+    content_hash: str = ""
 
     @property
     def reconciled(self) -> bool:
@@ -126,7 +129,7 @@ def discover(paths: Iterable[str | Path], suffixes: set[str] | None = None) -> l
 def detect_channel(path: Path, data: bytes | None = None) -> str | None:
     """`review`, `call` or `email` from the file's content (the extension only breaks ties); None if unknown."""
     suffix = path.suffix.lower()
-    head = (path.read_bytes() if data is None else data)[:65536]
+    head = data.head(65536) if isinstance(data, LandingStream) else (path.read_bytes() if data is None else data)[:65536]
     if suffix in (".eml", ".mbox") or looks_like_mbox(head):
         return "email"
     if suffix in (".parquet", ".pq"):
@@ -196,9 +199,10 @@ def _guarded(entries: Iterator[Item | Quarantined], channel: str, source: str, p
                                                      f"{type(exc).__name__}: {exc}")
 
 
-def read_landing_file(path: Path) -> bytes:
-    """A landing file's bytes, read once: what is hashed for the manifest is what is parsed."""
-    return path.read_bytes()
+def read_landing_file(path: Path) -> LandingStream:
+    """A landing file, opened to be read once as it is parsed: what is hashed for the manifest is what is
+    parsed (an unreadable file fails here, with its OSError)."""
+    return LandingStream(path)
 
 
 def ingest_file(store: Engine, path: Path, channel: str | None = None, mapping: ColumnMapping = ColumnMapping(),
@@ -231,8 +235,17 @@ def ingest_file(store: Engine, path: Path, channel: str | None = None, mapping: 
         entries = _guarded(read_file(path, channel, source, mapping, touchpoints, data), channel, source, path)
     report = IngestReport(str(path), source, channel, run_id)
     ingest_repo.start_run(store, run_id, channel, source, str(path))
-    with using_salt(store_settings.pii_salt(store)), using_zone(store_settings.default_zone(store)):
-        _write_batches(store, entries, batch_size, report, path, progress)
+    try:
+        with using_salt(store_settings.pii_salt(store)), using_zone(store_settings.default_zone(store)):
+            _write_batches(store, entries, batch_size, report, path, progress)
+    finally:
+        if isinstance(data, LandingStream):
+            data.finish()
+            data.close()
+    if isinstance(data, LandingStream):
+        report.size, report.content_hash = data.size, data.content_hash
+    elif data is not None:
+        report.size, report.content_hash = len(data), hashlib.sha256(data).hexdigest()
     ingest_repo.finish_run(store, run_id)
     return report
 

@@ -42,9 +42,10 @@ def _originals(engine: Engine, hashes: Sequence[str]) -> dict[tuple[str, str | N
     rows = engine.fetchall("""SELECT channel, said_at, content_hash, item_id FROM (
                               SELECT channel, said_at, content_hash, item_id, row_number() OVER (
                                 PARTITION BY channel, said_at, content_hash ORDER BY ingest_seq, item_id) AS rn
-                              FROM (SELECT *, CASE WHEN touchpoint = channel || ':' || source THEN NULL
-                                                   ELSE touchpoint END AS said_at FROM items) i
-                              WHERE duplicate_of IS NULL AND content_hash = ANY(?)) first_copies
+                              FROM (SELECT channel, content_hash, item_id, ingest_seq,
+                                           CASE WHEN touchpoint = channel || ':' || source THEN NULL
+                                                ELSE touchpoint END AS said_at
+                                    FROM items WHERE duplicate_of IS NULL AND content_hash = ANY(?)) i) first_copies
                             WHERE rn = 1""", [list(hashes)])
     return {(c, t, h): i for c, t, h, i in rows}
 

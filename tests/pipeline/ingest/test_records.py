@@ -1,6 +1,9 @@
+import hashlib
+
 import pytest
 
-from pipeline.ingest.records import UnreadableFile, read_records
+from pipeline.ingest import records
+from pipeline.ingest.records import LandingStream, UnreadableFile, read_records, split_lines
 from pipeline.items import Quarantined
 from tests.conftest import write
 
@@ -48,3 +51,41 @@ def test_unreadable_files_raise(tmp_path, name, data, reason):
     path.write_bytes(data)
     with pytest.raises(UnreadableFile, match=reason):
         list(read_records(path))
+
+
+# -- streaming a landing file: the same lines and records as the whole bytes, the fingerprint of what was read
+TEXT = "id,content\r\n1,菜很好吃\r\n2,\"服务员\n态度\u2028很好\"\r3,价格便宜😀\n\n4,最后一行没有换行"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 7, 64])
+def test_lines_match_whole_text_splitting_at_any_block_size(tmp_path, monkeypatch, encoding, block):
+    if encoding == "gb18030":
+        text = TEXT.replace("😀", "")
+    else:
+        text = TEXT
+    path = tmp_path / "r.csv"
+    path.write_bytes(text.encode(encoding))
+    monkeypatch.setattr(records, "BLOCK", block)
+    stream = LandingStream(path)
+    assert [line for line in stream.lines()] == split_lines(text.lstrip("\ufeff"))
+    assert (stream.size, stream.content_hash) == (path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_streamed_records_equal_the_whole_file_parse(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('id,content\n1,好吃\n2,"没有闭合的引号\n3,正常\n4,a,b\n', encoding="utf-8")
+    whole = list(read_records(path, path.read_bytes()))
+    streamed = list(read_records(path, LandingStream(path)))
+    assert [(type(e).__name__, e if isinstance(e, tuple) else (e.locator, e.reason)) for e in streamed] == \
+           [(type(e).__name__, e if isinstance(e, tuple) else (e.locator, e.reason)) for e in whole]
+
+
+def test_stream_refuses_what_the_bytes_path_refuses(tmp_path):
+    empty, binary, garbled = tmp_path / "e.csv", tmp_path / "b.csv", tmp_path / "g.csv"
+    empty.write_bytes(b"  \n\n")
+    binary.write_bytes(b"\x00\x01\x02\xff" * 100)
+    garbled.write_bytes(b"id,content\n1,\xff\xfe\xfd\x80\x80\n")
+    for path, message in ((empty, "empty file"), (binary, "binary content"), (garbled, "not valid")):
+        with pytest.raises(UnreadableFile, match=message):
+            list(read_records(path, LandingStream(path)))
