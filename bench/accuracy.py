@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from models.aspect_sentiment import AspectSentimentClassifier  # noqa: E402
-from models.labels import load_aspect_data, load_binary_data  # noqa: E402
+from models.labels import load_aspect_data  # noqa: E402
 from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects  # noqa: E402
 from models.metrics import aspect_metrics, binary_metrics  # noqa: E402
 from models.overall_sentiment import OverallSentimentClassifier  # noqa: E402

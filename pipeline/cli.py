@@ -11,9 +11,8 @@ from typing import Callable, Optional
 import pandas as pd
 import typer
 
-from pipeline.cli_common import (DbOption, EXIT_BUSY, EXIT_INCOMPLETE, EXIT_MISMATCH, EXIT_USAGE, LexiconOption,  # noqa: F401
-                                 ModelsOption, TaxonomyOption, WaitOption, WorkersOption, _progress, console, err, fail,
-                                 open_store, print_frame, settings)
+from pipeline.cli_common import (DbOption, EXIT_INCOMPLETE, EXIT_MISMATCH, LexiconOption, ModelsOption, TaxonomyOption,
+                                 WaitOption, WorkersOption, _progress, err, fail, open_store, print_frame, settings)
 from pipeline.cases_cli import cases_app, open_cases_now
 from pipeline.themes_cli import themes
 

@@ -17,6 +17,10 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.notify import NotifySettings
 
 CONFIG_NAME = "voc.toml"
 DEFAULTS = {"db": "voc.duckdb", "models": "voc-models"}

@@ -3,7 +3,6 @@ lexicon's sure polarity kept, and its place in the coding pipeline."""
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner

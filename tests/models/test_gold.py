@@ -1,7 +1,6 @@
 """The gold sets load, are as large as promised, and the scorer counts what it says it counts."""
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml

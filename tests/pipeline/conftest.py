@@ -23,3 +23,19 @@ def coded(store, tmp_path, coder):
     return store
 
 
+@pytest.fixture()
+def cased(store, tmp_path, coder):
+    """The authored reviews and calls (tests/pipeline/cases_data.py) ingested and coded, with their case
+    rules and touchpoint owners: (store, rules, owners)."""
+    from pipeline.cases import CaseRules
+    from pipeline.ingest.runner import ingest_file
+    from pipeline.touchpoints import TouchpointMap
+    from tests.pipeline.cases_data import CALLS, OWNERS, REVIEWS, RULES
+
+    ingest_file(store, write(tmp_path / "reviews.csv", REVIEWS), "review")
+    ingest_file(store, write(tmp_path / "calls.jsonl", CALLS), "call")
+    coding_repo.write_taxonomy(store, coder.taxonomy)
+    coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
+    rules = CaseRules.load(write(tmp_path / "cases.yaml", RULES))
+    owners = TouchpointMap.load(write(tmp_path / "touchpoints.yaml", OWNERS))
+    return store, rules, owners

@@ -14,7 +14,6 @@ from aiosmtpd.controller import Controller
 from pipeline.cases import open_cases
 from pipeline.notify import NotifySettings, notify_owners
 from pipeline.redact import pii_spans
-from tests.pipeline.test_cases import cased  # noqa: F401  (the authored, coded store with its rules)
 
 
 
@@ -49,7 +48,7 @@ def smtp():
     controller.stop()
 
 
-def test_each_owner_is_mailed_once_with_their_cases_and_no_raw_pii(cased, smtp):  # noqa: F811
+def test_each_owner_is_mailed_once_with_their_cases_and_no_raw_pii(cased, smtp):
     store, rules, owners = cased
     inbox, settings = smtp
     opened = open_cases(store, rules, owners)
@@ -69,7 +68,7 @@ def test_each_owner_is_mailed_once_with_their_cases_and_no_raw_pii(cased, smtp):
     assert store.scalar("SELECT count(*) FROM case_notifications") == sum(d.cases for d in deliveries)
 
 
-def test_acknowledged_cases_are_not_sent_and_failures_are_retried(cased, smtp):  # noqa: F811
+def test_acknowledged_cases_are_not_sent_and_failures_are_retried(cased, smtp):
     store, rules, owners = cased
     inbox, settings = smtp
     open_cases(store, rules, owners)
@@ -94,7 +93,7 @@ class Hook(BaseHTTPRequestHandler):
         pass
 
 
-def test_webhook_gets_one_post_per_recipient(cased):  # noqa: F811
+def test_webhook_gets_one_post_per_recipient(cased):
     store, rules, owners = cased
     open_cases(store, rules, owners)
     Hook.received = []
@@ -114,7 +113,7 @@ def test_webhook_gets_one_post_per_recipient(cased):  # noqa: F811
     assert no_pii(json.dumps(delivery["cases"], ensure_ascii=False))  # the recipient is the owner, not a customer
 
 
-def test_an_owner_without_an_address_is_skipped_not_failed(cased, smtp):  # noqa: F811
+def test_an_owner_without_an_address_is_skipped_not_failed(cased, smtp):
     store, rules, owners = cased
     inbox, settings = smtp
     open_cases(store, rules, owners)

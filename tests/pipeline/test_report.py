@@ -11,7 +11,6 @@ import pytest
 
 from pipeline.report import Filters, build_report, parse_period
 from pipeline.store import coding as coding_repo
-from tests.pipeline.test_cases import cased  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -101,7 +100,7 @@ def test_drivers_follow_the_filters(coded):
     assert gather(coded, Filters(*parse_period("2026-05")))["drivers"]["rated_items"].max() == 2
 
 
-def test_report_shows_cases_per_touchpoint(cased, tmp_path):  # noqa: F811
+def test_report_shows_cases_per_touchpoint(cased, tmp_path):
     from pipeline.cases import close, open_cases
 
     store, rules, owners = cased

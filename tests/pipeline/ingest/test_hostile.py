@@ -15,10 +15,10 @@ import unicodedata
 from pathlib import Path
 
 import duckdb
-import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import EXIT_BUSY, EXIT_INCOMPLETE, app
+from pipeline.cli import app
+from pipeline.cli_common import EXIT_BUSY, EXIT_INCOMPLETE
 
 BAD = Path(__file__).resolve().parents[2] / "data" / "bad_inputs"
 ROOT = Path(__file__).resolve().parents[3]

@@ -8,7 +8,7 @@ from pipeline.ingest.runner import ingest_file
 from pipeline.redact import pseudonymise
 from pipeline.items import Item, Quarantined
 from pipeline.store.schema import SCHEMA_VERSION
-from pipeline.store import Engine, open_store
+from pipeline.store import open_store
 from pipeline.store import settings as store_settings
 from pipeline.store import migrator
 from pipeline.store import ingest as ingest_repo
