@@ -7,12 +7,11 @@ A file that changes gets a new hash and is taken again the same way.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from pipeline.ingest.runner import Found, IngestReport, discover
+from pipeline.ingest.runner import Found, IngestReport, discover, read_landing_file
 from pipeline.store import Engine
 from pipeline.store import manifest as manifest_repo
 
@@ -29,15 +28,14 @@ class LandingFile:
     problem: str | None = None
 
 
-def fingerprint(path: Path, source: str | None = None, data: bytes | None = None) -> LandingFile:
-    """The file's fingerprint; from `data` when the caller holds the bytes it will parse."""
-    if data is None:
-        digest = hashlib.sha256()
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-        return LandingFile(str(path.resolve()), path.stat().st_size, digest.hexdigest(), source or path.name)
-    return LandingFile(str(path.resolve()), len(data), hashlib.sha256(data).hexdigest(), source or path.name)
+def fingerprint(path: Path, source: str | None = None) -> LandingFile:
+    """The file's fingerprint as it is now, counted the way an ingest counts what it parsed."""
+    stream = read_landing_file(path)
+    try:
+        stream.finish()
+    finally:
+        stream.close()
+    return LandingFile(str(path.resolve()), stream.size, stream.content_hash, source or path.name)
 
 
 def _found(entry: Found) -> LandingFile:

@@ -114,20 +114,20 @@ def post_webhook(settings: NotifySettings, recipient: str, subject: str, cases: 
 def notify_owners(store: Engine, settings: NotifySettings) -> list[Delivery]:
     """Send each recipient one message with all their open cases not yet sent to them (per way), and
     record what was delivered. A failed delivery is reported and left for the next run."""
-    senders: dict[str, Callable[[str, str, pd.DataFrame], None]] = {
-        "email": lambda r, s, c: send_email(settings, r, s, compose(r, c)[1]),
-        "webhook": lambda r, s, c: post_webhook(settings, r, s, c),
+    senders: dict[str, Callable[[str, str, str, pd.DataFrame], None]] = {
+        "email": lambda r, s, body, c: send_email(settings, r, s, body),
+        "webhook": lambda r, s, body, c: post_webhook(settings, r, s, c),
     }
     deliveries = []
     for via in settings.ways:
         for recipient, cases in pending(store, via).items():
-            subject, _ = compose(recipient, cases)
+            subject, body = compose(recipient, cases)
             if via == "email" and "@" not in recipient:
                 deliveries.append(Delivery(recipient, via, len(cases), False, f"owner {recipient!r} has no e-mail "
                                            "address (give the touchpoint an owner in the touchpoint file)", True))
                 continue
             try:
-                senders[via](recipient, subject, cases)
+                senders[via](recipient, subject, body, cases)
             except (OSError, smtplib.SMTPException, RuntimeError) as exc:
                 deliveries.append(Delivery(recipient, via, len(cases), False, redact(str(exc))))
                 continue

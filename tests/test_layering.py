@@ -2,6 +2,7 @@
 at its bottom to get around a cycle; the `voc` command still has every package's commands."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,7 @@ def test_voc_mounts_the_models_commands():
         assert command in out
 
 
-SQL = __import__("re").compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bCREATE\s+(TABLE|VIEW|INDEX)\b")
+SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bCREATE\s+(TABLE|VIEW|INDEX)\b")
 SQL_HOMES = (ROOT / "pipeline" / "store", ROOT / "pipeline" / "aggregate.py")
 
 
