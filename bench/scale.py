@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import resource
 import subprocess
@@ -43,13 +44,14 @@ def one(size: int, models: str | None, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "reviews.csv"
         synthesise(path, size, copies=20)
-        with open(path, encoding="utf-8") as f:
-            texts = [row["content"] for row in csv.DictReader(f)]
-        started = time.perf_counter()
-        for text in texts:
-            jieba.lcut(text)
-        jieba_s = time.perf_counter() - started
-        del texts
+        jieba_s = 0.0
+        with open(path, encoding="utf-8") as f:  # timed 10k texts at a time: the file is never held whole
+            rows = csv.DictReader(f)
+            while texts := [row["content"] for row in itertools.islice(rows, 10_000)]:
+                started = time.perf_counter()
+                for text in texts:
+                    jieba.lcut(text)
+                jieba_s += time.perf_counter() - started
         with open_store(Path(tmp) / "v.duckdb") as store:
             started = time.perf_counter()
             ingest_reviews_file(store, path, batch_size=5000)

@@ -71,8 +71,10 @@ class AspectSentimentClassifier(BaseEstimator):
             self.context_vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
                                                        sublinear_tf=True, max_features=self.max_features)
             self.context_vectorizer_.fit([c for a in self.classes_ for c in contexts[a]])
-        return {a: hstack([doc_matrix, self.context_vectorizer_.transform(contexts[a]), csr_matrix(stats[a])]).tocsr()
-                for a in self.classes_}
+        n = len(docs)  # every aspect's contexts in one transform, then a block of rows each
+        context = self.context_vectorizer_.transform([c for a in self.classes_ for c in contexts[a]]).tocsr()
+        return {a: hstack([doc_matrix, context[k * n:(k + 1) * n], csr_matrix(stats[a])]).tocsr()
+                for k, a in enumerate(self.classes_)}
 
     # -- scikit-learn face ------------------------------------------------------------------------
     def fit(self, X: Sequence[str | Doc], Y: pd.DataFrame) -> "AspectSentimentClassifier":

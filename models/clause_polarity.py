@@ -60,15 +60,15 @@ class ClausePolarityClassifier(BaseEstimator):
 
     def _matrix(self, X, fit: bool = False):
         frame = _frame(X)
-        texts = [normalise_text(t) for t in frame.text]
+        # a clause and each aspect in it share one text: each distinct text is vectorised once
+        unique, rows = np.unique(frame.text.to_numpy(str), return_inverse=True)
+        texts = [normalise_text(t) for t in unique]
         if fit:
             self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, self.ngram_max), min_df=2,
                                                sublinear_tf=True, max_features=self.max_features)
-            words = self.vectorizer_.fit_transform(texts)
+            self.vectorizer_.fit([texts[r] for r in rows])  # document frequencies count every row, as before
             self.vectorizer_.stop_words_ = None
-        else:
-            words = self.vectorizer_.transform(texts)
-        return hstack([words, self._dense(frame)]).tocsr()
+        return hstack([self.vectorizer_.transform(texts)[rows], self._dense(frame)]).tocsr()
 
     def fit(self, X: Sequence[ClauseInput] | pd.DataFrame, y: Sequence[str]) -> "ClausePolarityClassifier":
         self.model_ = LogisticRegression(C=self.C, max_iter=3000, class_weight=self.class_weight)

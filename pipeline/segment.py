@@ -79,11 +79,9 @@ def _is_boundary(text: str) -> bool:
     return text in CLAUSE_PUNCT or (not _CONTENT.search(text) and any(c in CLAUSE_PUNCT for c in text))
 
 
-def _space_between_han(token) -> bool:
+def _space_between_han(token: str, space: str, following: str | None) -> bool:
     """A space between two Han characters works as punctuation (一般吧 服务员态度差)."""
-    if not token.whitespace_ or token.i + 1 >= len(token.doc):
-        return False
-    return bool(_HAN.match(token.text[-1]) and _HAN.match(token.doc[token.i + 1].text[0]))
+    return bool(space and following and _HAN.match(token[-1]) and _HAN.match(following[0]))
 
 
 def split_compound(token: str, vocab: frozenset[str], min_len: int = 3) -> list[str]:
@@ -109,15 +107,21 @@ def split_compound(token: str, vocab: frozenset[str], min_len: int = 3) -> list[
     return parts(token) or [token]
 
 
+@lru_cache(maxsize=8)
+def _longest(words: frozenset[str]) -> int:
+    return max(map(len, words))
+
+
 def is_formula(text: str, formulas: frozenset[str]) -> bool:
     """Whether a clause is nothing but greetings/thanks/sign-off formulas (您好, 好的谢谢, 此致敬礼)."""
     core = "".join(_CONTENT.findall(text))
     if not core or not formulas:
         return False
+    longest = _longest(formulas)
     reachable = [True] + [False] * len(core)  # can core[:i] be cut into formulas?
     for i in range(len(core)):
         if reachable[i]:
-            for j in range(i + 1, len(core) + 1):
+            for j in range(i + 1, min(len(core), i + longest) + 1):
                 if core[i:j] in formulas:
                     reachable[j] = True
     return reachable[-1]
@@ -131,28 +135,31 @@ def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = fr
     Clause tokens are the Doc's tokens, with unknown compounds split into `vocab` words.
     """
     clauses: list[Clause] = []
-    current: list = []
-    text = doc.text  # built from the tokens on every access: read it once
+    # (text, char offset, trailing space) of every token, read once: each spaCy Token access builds an object
+    tokens = [(t.text, t.idx, t.whitespace_) for t in doc]
+    text = "".join(word + space for word, _, space in tokens)
+    current: list[tuple[str, int, str]] = []
 
     def close() -> None:
-        words = [t for t in current if not t.is_space]
-        if words and any(_CONTENT.search(t.text) for t in words):
-            start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+        words = [t for t in current if not t[0].isspace()]
+        if words and any(_CONTENT.search(word) for word, _, _ in words):
+            start, end = words[0][1], words[-1][1] + len(words[-1][0])
             if is_formula(text[start:end], formulas):
                 current.clear()
                 return
-            tokens = [part for t in words for part in split_compound(t.text, vocab)]
-            clauses.append(Clause(len(clauses), start, end, text[start:end], tokens))
+            parts = [part for word, _, _ in words for part in split_compound(word, vocab)]
+            clauses.append(Clause(len(clauses), start, end, text[start:end], parts))
         current.clear()
 
-    for token in doc:
-        if _is_boundary(token.text) or ("\n" in token.text and token.is_space):
+    for k, token in enumerate(tokens):
+        word = token[0]
+        if _is_boundary(word) or ("\n" in word and word.isspace()):
             close()
             continue
-        if token.text in contrast:
+        if word in contrast:
             close()
         current.append(token)
-        if _space_between_han(token):
+        if _space_between_han(word, token[2], tokens[k + 1][0] if k + 1 < len(tokens) else None):
             close()
     close()
     return clauses

@@ -7,6 +7,9 @@ Every sentiment model has the scikit-learn face: `fit`, `predict` (labels), `pre
 from __future__ import annotations
 
 import math
+import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -48,6 +51,9 @@ class LexiconSentiment:
         self.negated_negative = negated_negative
         self._prefixes = frozenset(self.lexicon.negation) | frozenset(self.lexicon.degree)
         self._prefix_lengths = sorted({len(p) for p in self._prefixes}, reverse=True)
+        # one pass that says whether any phrase can match (most clauses match none)
+        self._any_phrase = re.compile("|".join(f"(?:{p.pattern})" for p, _ in self.lexicon.phrases)) \
+            if self.lexicon.phrases else None
 
     @property
     def version(self) -> str:
@@ -73,17 +79,15 @@ class LexiconSentiment:
 
     def phrase_values(self, tokens: Tokens) -> list[tuple[int, int, float]]:
         """(first token, last token, value) of every phrase pattern matched in a clause."""
-        if not self.lexicon.phrases:
+        text = "".join(tokens)
+        if not tokens or self._any_phrase is None or not self._any_phrase.search(text):
             return []
-        starts, text = [], ""
-        for token in tokens:
-            starts.append(len(text))
-            text += token
+        starts = list(accumulate((len(t) for t in tokens[:-1]), initial=0))
         found = []
         for pattern, weight in self.lexicon.phrases:
             for match in pattern.finditer(text):
-                first = max(i for i, s in enumerate(starts) if s <= match.start())
-                last = max(i for i, s in enumerate(starts) if s < max(match.end(), match.start() + 1))
+                first = bisect_right(starts, match.start()) - 1
+                last = bisect_left(starts, max(match.end(), match.start() + 1)) - 1
                 found.append((first, last, weight))
         kept: list[tuple[int, int, float]] = []  # overlapping matches: the earliest, then the longest
         for first, last, weight in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
@@ -193,7 +197,10 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
     clause.score = math.tanh(sum(v for _, v in contributions))
     clause.label = model.label(clause.score)
     for k, hit in enumerate(clause.aspects):
-        own = model.contributions(clause.tokens, overrides.get(hit.sub_dimension))
+        words = overrides.get(hit.sub_dimension)
+        # an aspect's own polarity words can only change the reading where one occurs in the clause
+        touched = words and any(w in clause.text for w in words)
+        own = model.contributions(clause.tokens, words) if touched else contributions
         if len(clause.aspects) > 1:
             mine = [v for pos, v in own if k in _nearest(pos, clause.aspects)]
             values = mine or [v for _, v in own]  # 环境和服务都很好: shared words count for both

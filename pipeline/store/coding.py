@@ -50,11 +50,15 @@ def write_batch(engine: Engine, batch: CodedBatch, model_version: str) -> None:
         return
     with engine.transaction():
         where = "item_id = ANY(?)"
-        engine.execute(f"DELETE FROM segments WHERE {where}", [ids])
-        engine.execute(f"DELETE FROM codes WHERE {where} AND model_version = ?", [ids, model_version])
-        engine.execute(f"DELETE FROM item_scores WHERE {where} AND model_version = ?", [ids, model_version])
-        engine.execute(f"UPDATE codes SET is_current = false WHERE {where} AND is_current", [ids])
-        engine.execute(f"UPDATE item_scores SET is_current = false WHERE {where} AND is_current", [ids])
+        # segments and codes are only ever written with an item score: items without one (a first
+        # coding, the common case) have nothing to replace, and five scans of growing tables are saved
+        coded = [r[0] for r in engine.fetchall(f"SELECT DISTINCT item_id FROM item_scores WHERE {where}", [ids])]
+        if coded:
+            engine.execute(f"DELETE FROM segments WHERE {where}", [coded])
+            engine.execute(f"DELETE FROM codes WHERE {where} AND model_version = ?", [coded, model_version])
+            engine.execute(f"DELETE FROM item_scores WHERE {where} AND model_version = ?", [coded, model_version])
+            engine.execute(f"UPDATE codes SET is_current = false WHERE {where} AND is_current", [coded])
+            engine.execute(f"UPDATE item_scores SET is_current = false WHERE {where} AND is_current", [coded])
         engine.insert("segments", SEGMENT_COLUMNS, batch.segments, ignore_conflicts=False)
         engine.insert("codes", CODE_COLUMNS, batch.codes, ignore_conflicts=False)
         engine.insert("item_scores", SCORE_COLUMNS, batch.item_scores, ignore_conflicts=False)

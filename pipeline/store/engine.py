@@ -5,6 +5,7 @@ and portable types; the engines differ only in how they connect, insert batches,
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from contextlib import contextmanager
@@ -178,8 +179,17 @@ class DuckDBEngine(Engine):
 
     READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
+    #: DuckDB's buffer pool cap (its own default is 80 % of RAM, and a writer that checkpoints a growing
+    #: store fills it: peak RSS rose ~3.8 KB per stored review). Beyond it DuckDB evicts or spills to
+    #: `<store>.tmp`. `VOC_DUCKDB_MEMORY_LIMIT` (e.g. "4GB") overrides it.
+    MEMORY_LIMIT = "512MB"
+
     #: How long a writer waits, between its batches, for readers to let go of the file.
     WRITER_WAIT = 600.0
+    #: The longest a writer holds the file across commits when no reader has asked for a turn.
+    HOLD = 10.0
+    #: How long a writer that let go for a reader waits for that reader to get in.
+    READER_TURN = 5.0
 
     def __init__(self, target: str, read_only: bool = False, wait: float = 0.0,
                  on_wait: Callable[[str], None] | None = None):
@@ -190,16 +200,19 @@ class DuckDBEngine(Engine):
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         self._depth = 0
         self._con: duckdb.DuckDBPyConnection | None = self._connect(wait, on_wait)
+        self._held_since = time.monotonic()
 
     def _connect(self, wait: float, on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
         """A connection; while another process holds the file, retried for up to `wait` seconds
         (`on_wait` hears once that it is waiting), then `StoreBusy`."""
         deadline = time.monotonic() + wait
-        told = False
+        told = asked = False
         while True:
             try:
-                return duckdb.connect(self.path, read_only=self.read_only,
-                                      config=self.READ_ONLY_CONFIG if self.read_only else {})
+                con = duckdb.connect(self.path, read_only=self.read_only, config=self.config())
+                if asked:
+                    self._turn_request.unlink(missing_ok=True)
+                return con
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
                     raise
@@ -208,30 +221,58 @@ class DuckDBEngine(Engine):
                                  f"{f' (pid {holder.group(1)})' if holder else ''}: a run is writing it. "
                                  "Wait for it (--wait SECONDS) or try again later")
                 if time.monotonic() >= deadline:
+                    if asked:
+                        self._turn_request.unlink(missing_ok=True)
                     raise busy from exc
                 if on_wait and not told:
                     on_wait(f"{busy}; waiting up to {wait:.0f} s")
                     told = True
-                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+                try:  # ask the holder for a turn: it lets go at its next commit
+                    self._turn_request.touch()
+                    asked = True
+                except OSError:  # a folder this process cannot write: wait for a release instead
+                    pass
+                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+    def config(self) -> dict[str, Any]:
+        """DuckDB settings of this engine's connections."""
+        limit = {"memory_limit": os.environ.get("VOC_DUCKDB_MEMORY_LIMIT") or self.MEMORY_LIMIT}
+        return {**limit, **self.READ_ONLY_CONFIG} if self.read_only else limit
+
+    @property
+    def _turn_request(self) -> Path:
+        """The file a waiting reader touches to ask the writer for a turn (`<store>.wait`)."""
+        return Path(f"{self.path}.wait")
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
-        """The connection, reopened after a release (waiting up to WRITER_WAIT for readers)."""
+        """The connection, reopened after a release (once the reader that asked is in, or READER_TURN
+        has passed; then waiting up to WRITER_WAIT for readers to let go)."""
         if self._con is None:
+            if not self.read_only and self._turn_request.exists():
+                deadline = time.monotonic() + self.READER_TURN
+                while self._turn_request.exists() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                self._turn_request.unlink(missing_ok=True)  # the reader is in by now, or gave up
             self._con = self._connect(self.WRITER_WAIT)
+            self._held_since = time.monotonic()
         return self._con
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """A transaction; a writer lets go of the file after each commit, so readers (`voc query`,
-        `voc report`, a notebook) get their turn between a run's batches."""
+        """A transaction. A writer lets go of the file after a commit when a reader has asked for a
+        turn (`voc query`, `voc report` ask while they wait) or when it has held the file for HOLD
+        seconds (a notebook, which cannot ask, gets its window), so readers read between a run's
+        batches; reopening after every commit cost more than the batches (a checkpoint on closing, the
+        catalogue and indexes on opening)."""
         self._depth += 1
         try:
             with super().transaction():
                 yield
         finally:
             self._depth -= 1
-        if self._depth == 0 and not self.read_only:
+        if self._depth == 0 and not self.read_only and (
+                self._turn_request.exists() or time.monotonic() - self._held_since > self.HOLD):
             self.release()
 
     def release(self) -> None:
@@ -254,6 +295,8 @@ class DuckDBEngine(Engine):
         return self.query(sql)
 
     def _run(self, sql: str, params: Sequence[Any] | None):
+        if self._depth == 0 and self._con is not None and not self.read_only and self._turn_request.exists():
+            self.release()  # between transactions a waiting reader goes first
         try:
             return self.con.execute(sql, params or [])
         except duckdb.InvalidInputException as exc:

@@ -62,3 +62,42 @@ def test_duckdb_readers_read_between_a_runs_batches(tmp_path):
 def test_postgres_readers_are_never_blocked(postgres, tmp_path):
     seen = _read_while_writing(postgres.new_database(), tmp_path)
     assert len([n for n in seen if 0 < n < 400]) >= 2 and seen == sorted(seen)
+
+
+FAST_WRITER = textwrap.dedent("""
+    import sys, time
+    from pipeline.store import open_store
+    with open_store(sys.argv[1]) as store:
+        store.execute("CREATE TABLE IF NOT EXISTS beats (n INTEGER)")
+        print("writing", flush=True)
+        deadline = time.monotonic() + float(sys.argv[2])
+        n = 0
+        while time.monotonic() < deadline:  # commit after commit, no pause between them
+            n += 1
+            with store.transaction():
+                store.execute("INSERT INTO beats VALUES (?)", [n])
+""")
+
+
+def test_a_reader_gets_a_turn_from_a_writer_that_never_pauses(tmp_path):
+    """The writer holds the file across commits (reopening it after each cost more than the batches);
+    a waiting reader asks for a turn and gets it at the next commit, long before the run ends."""
+    target = str(tmp_path / "voc.duckdb")
+    open_store(target).close()
+    writer = subprocess.Popen([sys.executable, "-c", FAST_WRITER, target, "20"], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    try:
+        waits = []
+        for _ in range(3):
+            started = time.monotonic()
+            result = CliRunner().invoke(app, ["query", "SELECT count(*) AS n FROM beats", "--db", target,
+                                              "--format", "json", "--wait", "15"])
+            assert result.exit_code == 0, result.output
+            waits.append(time.monotonic() - started)
+            assert writer.poll() is None  # read while the run goes on
+        assert max(waits) < 5, waits  # well under the writer's HOLD window and the run's 20 s
+    finally:
+        writer.kill()
+        writer.wait()
+    assert not Path(f"{target}.wait").exists()
