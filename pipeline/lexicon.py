@@ -40,10 +40,16 @@ def read_phrases(path: Path) -> tuple[tuple[re.Pattern, float], ...]:
     return tuple(out)
 
 
+def _word_set(path: Path) -> frozenset[str]:
+    """The words of a one-word-per-line file (a missing file is empty)."""
+    return frozenset(read_word_weights(path)) if path.exists() else frozenset()
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """The sentiment language data: polarity words, negators, degree adverbs, contrast words, polar
-    phrase patterns (implicit complaints: 等了一个小时, 没人联系), and formulas that are not feedback."""
+    phrase patterns (implicit complaints: 等了一个小时, 没人联系), formulas that are not feedback, and
+    frame words that announce the next clause's topic (总体而言, 说实话)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -51,6 +57,7 @@ class Lexicon:
     contrast: frozenset[str]
     phrases: tuple[tuple[re.Pattern, float], ...] = ()
     formulas: frozenset[str] = field(default_factory=frozenset)
+    frames: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -62,7 +69,8 @@ class Lexicon:
             degree=read_word_weights(directory / "degree.txt"),
             contrast=frozenset(read_word_weights(directory / "contrast.txt")),
             phrases=read_phrases(directory / "phrases.txt"),
-            formulas=frozenset(read_word_weights(directory / "formulas.txt")) if (directory / "formulas.txt").exists() else frozenset(),
+            frames=_word_set(directory / "frames.txt"),
+            formulas=_word_set(directory / "formulas.txt"),
         )
 
     def words(self) -> set[str]:

@@ -41,7 +41,7 @@ def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USE
     jieba user dictionary. It is part of `model_version`, so editing any of them triggers a recode."""
     content = repr((taxonomy, sorted(lexicon.polarity.items()), sorted(lexicon.negation.items()),
                     sorted(lexicon.degree.items()), sorted(lexicon.contrast), [(p.pattern, w) for p, w in lexicon.phrases],
-                    sorted(lexicon.formulas), user_dict.read_bytes() if user_dict.exists() else b""))
+                    sorted(lexicon.formulas), sorted(lexicon.frames), user_dict.read_bytes() if user_dict.exists() else b""))
     return stable_hash(content, length=10)
 
 
@@ -64,7 +64,11 @@ def load_registered(ref: str, registry: str, role: str):
 @Language.factory("voc_clauses", default_config={"taxonomy": "restaurant"})
 def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplitter:
     lexicon = cached_lexicon()
-    return ClauseSplitter(lexicon.contrast, vocabulary(cached_taxonomy(taxonomy)), lexicon.formulas)
+    subs = cached_taxonomy(taxonomy).sub_dimensions
+    judged = {w for sub in subs for w in (*sub.positive, *sub.negative)} | set(lexicon.polarity)
+    topics = {w for sub in subs for w in sub.keywords} - judged  # 价格, 服务员: what a lead clause may name
+    return ClauseSplitter(lexicon.contrast, vocabulary(cached_taxonomy(taxonomy)), lexicon.formulas,
+                          lexicon.frames | topics, frozenset(lexicon.polarity))
 
 
 @Language.factory("voc_aspects", default_config={"taxonomy": "restaurant"})

@@ -127,10 +127,17 @@ def is_formula(text: str, formulas: frozenset[str]) -> bool:
     return reachable[-1]
 
 
+#: Boundaries after which a lead clause (a frame or a bare topic) is read with the next clause.
+LEAD_BOUNDARIES = frozenset("，,")
+
+
 def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = frozenset(),
-                  formulas: frozenset[str] = frozenset()) -> list[Clause]:
+                  formulas: frozenset[str] = frozenset(), frames: frozenset[str] = frozenset(),
+                  polar: frozenset[str] = frozenset()) -> list[Clause]:
     """Split a Doc at clause punctuation and before contrast words (但是/不过/可是…). Clauses that are
-    only formulas (greetings, thanks, sign-offs) are not feedback and are left out.
+    only formulas (greetings, thanks, sign-offs) are not feedback and are left out. A lead clause made
+    only of `frames` words (frames and topics: 总体而言, 价格嘛) with no `polar` word, followed by a
+    comma, is joined to the clause after it (总体而言，值得一尝 is one judgement).
 
     Clause tokens are the Doc's tokens, with unknown compounds split into `vocab` words.
     """
@@ -139,22 +146,32 @@ def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = fr
     tokens = [(t.text, t.idx, t.whitespace_) for t in doc]
     text = "".join(word + space for word, _, space in tokens)
     current: list[tuple[str, int, str]] = []
+    lead: list[tuple[str, int, str]] = []  # a frame clause waiting for the clause it announces
 
-    def close() -> None:
+    def emit(words: list[tuple[str, int, str]]) -> None:
+        start, end = words[0][1], words[-1][1] + len(words[-1][0])
+        parts = [part for word, _, _ in words for part in split_compound(word, vocab)]
+        clauses.append(Clause(len(clauses), start, end, text[start:end], parts))
+
+    def close(boundary: str | None = None) -> None:
         words = [t for t in current if not t[0].isspace()]
-        if words and any(_CONTENT.search(word) for word, _, _ in words):
-            start, end = words[0][1], words[-1][1] + len(words[-1][0])
-            if is_formula(text[start:end], formulas):
-                current.clear()
-                return
-            parts = [part for word, _, _ in words for part in split_compound(word, vocab)]
-            clauses.append(Clause(len(clauses), start, end, text[start:end], parts))
         current.clear()
+        if not words or not any(_CONTENT.search(word) for word, _, _ in words):
+            return
+        start, end = words[0][1], words[-1][1] + len(words[-1][0])
+        if is_formula(text[start:end], formulas):
+            return
+        if (boundary in LEAD_BOUNDARIES and all(w in frames for w, _, _ in words)
+                and not any(w in polar for w, _, _ in words)):
+            lead.extend(words)
+            return
+        emit(lead + words)
+        lead.clear()
 
     for k, token in enumerate(tokens):
         word = token[0]
         if _is_boundary(word) or ("\n" in word and word.isspace()):
-            close()
+            close(word)
             continue
         if word in contrast:
             close()
@@ -162,17 +179,22 @@ def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = fr
         if _space_between_han(word, token[2], tokens[k + 1][0] if k + 1 < len(tokens) else None):
             close()
     close()
+    if lead:  # a frame at the very end announces nothing: it stays a clause of its own
+        emit(lead)
     return clauses
 
 
 class ClauseSplitter:
     """spaCy component `voc_clauses`: sets `doc._.clauses`."""
 
-    def __init__(self, contrast: Iterable[str], vocab: Iterable[str] = (), formulas: Iterable[str] = ()):
+    def __init__(self, contrast: Iterable[str], vocab: Iterable[str] = (), formulas: Iterable[str] = (),
+                 frames: Iterable[str] = (), polar: Iterable[str] = ()):
         self.contrast = frozenset(contrast)
         self.vocab = frozenset(vocab)
         self.formulas = frozenset(formulas)
+        self.frames = frozenset(frames)
+        self.polar = frozenset(polar)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.clauses = split_clauses(doc, self.contrast, self.vocab, self.formulas)
+        doc._.clauses = split_clauses(doc, self.contrast, self.vocab, self.formulas, self.frames, self.polar)
         return doc

@@ -21,6 +21,9 @@ class SubDimension:
     negative: tuple[str, ...] = ()
     #: Coded only in a clause that cues no other sub-dimension (an overall judgement, not 整体环境很干净).
     alone: bool = False
+    #: Keywords that only name who or where (服务员, 销售): a clause cued for this node by them alone
+    #: is about the other node it cues (服务员上菜很慢 is serving speed, 销售很专业 competence).
+    anchors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,14 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
                 positive=tuple(str(k) for k in s.get("positive", ())),
                 negative=tuple(str(k) for k in s.get("negative", ())),
                 alone=bool(s.get("alone", False)),
+                anchors=tuple(str(k) for k in s.get("anchors", ())),
             )
             for s in _require(d, "sub_dimensions", where)
         )
+        for sub in subs:
+            stray = [a for a in sub.anchors if a not in sub.keywords]
+            if stray:
+                raise ValueError(f"{where}: sub-dimension {sub.id!r}: anchors {stray} are not among its keywords")
         dims.append(Dimension(str(_require(d, "id", where)), str(d["name_zh"]), str(d["name_en"]), subs))
     return Taxonomy(
         name=str(_require(doc, "taxonomy", str(path))),

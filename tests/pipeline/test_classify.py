@@ -64,3 +64,55 @@ def test_lexicon_classifier_is_a_scikit_learn_estimator():
     clauses = [["服务员", "态度", "很", "好"], ["停车", "不", "方便"]]
     assert (twin.predict(clauses) == model.predict(clauses)).all()
     assert list(twin.classes_) == [s.id for s in cached_taxonomy("restaurant").sub_dimensions]
+
+
+def test_a_node_cued_only_by_who_gives_way_to_the_node_of_what():
+    """Anchors (服务员, 销售) name who acts; where the clause cues another node, that node is the code."""
+    restaurant = model()
+    assert {h.sub_dimension for h in restaurant.hits(["服务员", "上菜", "很", "慢"])} == {"serving_speed"}
+    assert {h.sub_dimension for h in restaurant.hits(["服务员", "很", "热情"])} == {"staff_attitude"}
+    assert {h.sub_dimension for h in restaurant.hits(["服务员", "态度", "好", "上菜", "快"])} == \
+        {"staff_attitude", "serving_speed"}  # 态度 is what, not who: both stay
+    dealer = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
+    assert {h.sub_dimension for h in dealer.hits(["销售", "很", "专业"])} == {"expert_competence"}
+
+
+def test_anchors_must_be_keywords(tmp_path):
+    import pytest
+    import yaml
+
+    from pipeline.paths import TAXONOMY_DIR
+
+    doc = yaml.safe_load((TAXONOMY_DIR / "restaurant.yaml").read_text(encoding="utf-8"))
+    doc["dimensions"][0]["sub_dimensions"][0]["anchors"] = ["不在关键词里"]
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="anchors .*不在关键词里.* are not among its keywords"):
+        load_taxonomy(path)
+
+
+class _Decides:
+    """A stand-in aspect model: 'positive' for every aspect it was built with, for every document."""
+
+    def __init__(self, aspects):
+        self.classes_ = np.array(aspects)
+
+    def predict_proba(self, docs):
+        from pipeline.contracts import LABEL_VALUES
+
+        out = np.zeros((len(docs), len(self.classes_), len(LABEL_VALUES)))
+        out[:, :, LABEL_VALUES.index(1)] = 1.0
+        return out
+
+
+def test_a_model_decision_no_clause_names_is_not_coded():
+    """The evidence of a code is a clause about its aspect: where none names it, a document-level
+    decision would cite a clause of the same mood about something else, so it is dropped."""
+    from pipeline.classify import ModelAspectTagger
+    from pipeline.coder import Coder
+
+    doc = Coder("restaurant", "lexicon", "lexicon").nlp("菜很好吃，服务员很热情")
+    tagger = ModelAspectTagger(_Decides(["taste", "noise", "parking"]), "fake@1", load_taxonomy("restaurant"))
+    (doc,) = tagger.pipe([doc])
+    coded = {h.sub_dimension: (c.text, h.label) for c in doc._.clauses for h in c.aspects}
+    assert coded == {"taste": ("菜很好吃", "positive"), "staff_attitude": ("服务员很热情", "positive")}

@@ -80,3 +80,30 @@ def test_segmentation_does_not_depend_on_which_taxonomy_was_loaded_first():
     assert "交车仪式" in dealer and "交车仪式" not in restaurant
     assert [t.text for t in build_nlp("restaurant")(text)] == restaurant  # unchanged after loading auto_dealer
     assert "交车仪式" not in jieba.lcut(text)  # jieba's module-level dictionary is left alone
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("总体而言，值得一尝", ["总体而言，值得一尝"]),          # a frame announces the next clause
+    ("价格嘛，还行", ["价格嘛，还行"]),                      # a bare topic, then its comment
+    ("总的来说，说实话，还不错", ["总的来说，说实话，还不错"]),  # frames chain
+    ("菜很好吃，服务也好", ["菜很好吃", "服务也好"]),          # a clause with an opinion stands alone
+    ("价格很贵，服务员，态度差", ["价格很贵", "服务员，态度差"]),
+    ("总体而言。值得一尝", ["总体而言", "值得一尝"]),          # a full stop ends the frame's sentence
+    ("值得一尝，总的来说，", ["值得一尝", "总的来说"]),          # a frame at the end stays a clause
+])
+def test_a_lead_frame_or_topic_is_read_with_the_clause_it_announces(nlp, text, expected):
+    doc = nlp(text)
+    assert [c.text for c in doc._.clauses] == expected
+    for clause in doc._.clauses:
+        assert doc.text[clause.start:clause.end] == clause.text
+
+
+def test_frame_words_are_language_data():
+    from pipeline.lexicon import Lexicon
+    from pipeline.segment import split_clauses, blank_zh
+
+    doc = blank_zh()("总体而言，值得一尝")
+    assert len(split_clauses(doc, frozenset())) == 2  # without frame words nothing is joined
+    frames = Lexicon.load().frames
+    assert {"总体而言", "说实话"} <= frames
+    assert len(split_clauses(doc, frozenset(), frames=frames)) == 1

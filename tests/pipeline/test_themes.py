@@ -70,9 +70,12 @@ def test_themes_cli_prints_and_proposes_a_patch(themed, tmp_path):
     first = doc["proposals"][0]
     assert ORDERING_WORDS & set(first["keywords"]) and first["evidence"]["examples"]
     assert first["evidence"]["polarity"] == "negative" and sum(first["evidence"]["trend"].values()) == first["evidence"]["clauses"]
-    # only the planted months: the period filter keeps the theme, an empty period finds nothing
-    narrow = CliRunner().invoke(app, ["themes", "--db", db, "--period", "2026-10-01..2026-11-30", "--top", "3"])
-    assert narrow.exit_code == 0 and any(w in narrow.output for w in ORDERING_WORDS)
+    # the planted months and two before them: within the period the theme still comes first, rising
+    # (the period's last two months against the rest); an empty period finds nothing
+    narrow = CliRunner().invoke(app, ["themes", "--db", db, "--period", "2026-08-01..2026-11-30", "--top", "3"])
+    assert narrow.exit_code == 0, narrow.output
+    (first_line,) = [line for line in narrow.output.splitlines() if line.startswith("1. ")]
+    assert any(w in first_line for w in ORDERING_WORDS) and "rising" in first_line, narrow.output
     empty = CliRunner().invoke(app, ["themes", "--db", db, "--period", "2030-01"])
     assert empty.exit_code == 0 and "no theme found" in empty.output
 
