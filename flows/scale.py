@@ -16,7 +16,7 @@ from functools import lru_cache
 from prefect import flow, task
 
 from flows.tasks import RETRY
-from pipeline.coder import promoted_models
+from pipeline.coder import code_pending, promoted_models
 from pipeline.config import resolve
 from pipeline.store import is_postgres, open_store
 from pipeline.store import coding as coding_repo
@@ -32,21 +32,21 @@ def _coder(taxonomy: str, models: str, lexicon: bool = False):
 
 @task(**RETRY, timeout_seconds=300)
 def plan_partitions(db: str, taxonomy: str, models: str, partitions: int, recode: bool,
-                    lexicon: bool = False) -> list[list[tuple[str, str]]]:
+                    lexicon: bool = False) -> list[tuple[str | None, str]]:
+    """Keyset ranges of the items to code, about equal in size: only their bounds travel to workers."""
     coder = _coder(taxonomy, models, lexicon)
     with open_store(db) as store:
         coding_repo.write_taxonomy(store, coder.taxonomy)
-        pairs = coding_repo.items_to_code(store, coder.model_version, recode=recode)
-    return [pairs[k::partitions] for k in range(partitions) if pairs[k::partitions]]
+        return coding_repo.partitions_to_code(store, coder.model_version, partitions, recode=recode)
 
 
 @task(**RETRY)  # no timeout: on Dask worker threads Prefect cannot enforce one, it only warns
-def code_partition(db: str, taxonomy: str, models: str, pairs: list[tuple[str, str]], lexicon: bool = False) -> int:
+def code_partition(db: str, taxonomy: str, models: str, bounds: tuple[str | None, str], recode: bool = False,
+                   lexicon: bool = False) -> int:
+    """Code one range of items, read from the store a window at a time and written chunk by chunk."""
     coder = _coder(taxonomy, models, lexicon)
-    batch = coder.code(pairs)
     with open_store(db) as store:
-        coding_repo.write_batch(store, batch, coder.model_version)
-    return len(pairs)
+        return code_pending(store, coder, recode=recode, bounds=tuple(bounds))
 
 
 @flow(name="voc-code-distributed", log_prints=True)
@@ -62,7 +62,7 @@ def code_distributed(db: str | None = None, taxonomy: str = "restaurant", models
     if not lexicon:
         promoted_models(models, taxonomy)
     parts = plan_partitions(db, taxonomy, models, partitions, recode, lexicon)
-    futures = code_partition.map(db, taxonomy, models, parts, lexicon)
+    futures = code_partition.map(db, taxonomy, models, parts, recode, lexicon)
     coded = sum(f.result() for f in futures)
     print(f"coded {coded} items in {len(parts)} partitions")
     return coded

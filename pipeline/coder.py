@@ -172,15 +172,19 @@ def iter_coded(coder: Coder, pairs: Sequence[ItemText], n_process: int = 1,
 
 
 def code_pending(store: Engine, coder: Coder, recode: bool = False, n_process: int = 1,
-                 progress: Callable[[int, int], None] | None = None, window: int = 10_000) -> int:
+                 progress: Callable[[int, int], None] | None = None, window: int = 10_000,
+                 bounds: tuple[str | None, str | None] = (None, None)) -> int:
     """Code the store's items that the coder's models have not coded yet (all of them with `recode`),
-    reading them `window` at a time (memory stays flat as the store grows) and committing chunk by
-    chunk; `progress(items_done_now, total)` after each chunk. Returns the count."""
+    with item_id in `bounds` (after, until] (a partition: `coding_repo.partitions_to_code`), reading
+    them `window` at a time (memory stays flat as the store grows) and committing chunk by chunk;
+    `progress(items_done_now, total)` after each chunk. Returns the count."""
     coding_repo.write_taxonomy(store, coder.taxonomy)
-    total = coding_repo.count_to_code(store, coder.model_version, recode=recode)
-    done, last = 0, None
+    last, until = bounds
+    total = coding_repo.count_to_code(store, coder.model_version, recode=recode, after=last, until=until)
+    done = 0
     while True:
-        pairs = coding_repo.items_to_code(store, coder.model_version, recode=recode, limit=window, after=last)
+        pairs = coding_repo.items_to_code(store, coder.model_version, recode=recode, limit=window,
+                                          after=last, until=until)
         if not pairs:
             return done
         for n, batch in iter_coded(coder, pairs, n_process=n_process):

@@ -65,11 +65,11 @@ def write_batch(engine: Engine, batch: CodedBatch, model_version: str) -> None:
 
 
 
-def items_to_code(engine: Engine, model_version: str, recode: bool = False, limit: int | None = None,
-                  after: str | None = None) -> list[tuple[str, str]]:
-    """(item_id, text) of items without a current coding by this model version (all if recode), in
-    item_id order; `after` and `limit` page through them (keyset), so a caller never holds them all."""
-    sql = "SELECT item_id, text FROM items i WHERE duplicate_of IS NULL"
+def _to_code(model_version: str, recode: bool, after: str | None = None,
+             until: str | None = None) -> tuple[str, list[Any]]:
+    """FROM/WHERE of the items without a current coding by this model version (all if recode), with
+    item_id in (after, until]."""
+    sql = "FROM items i WHERE duplicate_of IS NULL"
     params: list[Any] = []
     if not recode:
         sql += """ AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
@@ -78,18 +78,37 @@ def items_to_code(engine: Engine, model_version: str, recode: bool = False, limi
     if after is not None:
         sql += " AND item_id > ?"
         params.append(after)
-    sql += " ORDER BY item_id"
+    if until is not None:
+        sql += " AND item_id <= ?"
+        params.append(until)
+    return sql, params
+
+
+def items_to_code(engine: Engine, model_version: str, recode: bool = False, limit: int | None = None,
+                  after: str | None = None, until: str | None = None) -> list[tuple[str, str]]:
+    """(item_id, text) of items without a current coding by this model version (all if recode), in
+    item_id order; `after`, `until` and `limit` page through them (keyset), so a caller never holds them all."""
+    where, params = _to_code(model_version, recode, after, until)
+    sql = f"SELECT item_id, text {where} ORDER BY item_id"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [tuple(r) for r in engine.fetchall(sql, params)]
 
 
-def count_to_code(engine: Engine, model_version: str, recode: bool = False) -> int:
-    sql = "SELECT count(*) FROM items i WHERE duplicate_of IS NULL"
-    if recode:
-        return engine.scalar(sql)
-    return engine.scalar(sql + """ AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
-                                 AND s.model_version = ? AND s.is_current)""", [model_version])
+def count_to_code(engine: Engine, model_version: str, recode: bool = False, after: str | None = None,
+                  until: str | None = None) -> int:
+    where, params = _to_code(model_version, recode, after, until)
+    return engine.scalar(f"SELECT count(*) {where}", params)
+
+
+def partitions_to_code(engine: Engine, model_version: str, parts: int, recode: bool = False) -> list[tuple[str | None, str]]:
+    """The items to code cut into up to `parts` keyset ranges of about equal size, as (after, until]
+    bounds (after None for the first): a worker reads its own range, nobody holds every text."""
+    where, params = _to_code(model_version, recode)
+    lasts = [r[0] for r in engine.fetchall(
+        f"""SELECT max(item_id) AS last FROM (SELECT item_id, ntile({int(parts)}) OVER (ORDER BY item_id) AS part
+            {where}) ranked GROUP BY part ORDER BY last""", params)]
+    return [(lasts[k - 1] if k else None, last) for k, last in enumerate(lasts)]
 
 
 def last_coded_at(engine: Engine) -> Any:

@@ -162,3 +162,21 @@ def test_concurrent_postgres_batches_count_and_number_items_once(postgres, tmp_p
         new = dict(store.fetchall("SELECT run_id, items_new FROM ingest_runs"))
     assert counts["a"].new + counts["b"].new == 30 and counts["a"].existing + counts["b"].existing == 30
     assert new["a"] + new["b"] == 30 and new["c"] == 30
+
+
+def test_partitions_cover_the_items_to_code_once_in_ranges(store, tmp_path, coder):
+    """Distributed coding sends workers keyset ranges, not texts: together they hold each item to code
+    exactly once, in about equal parts, and a range reads only its own items."""
+    rows = "".join(f"{n},第{n}条评论：服务员态度很好\n" for n in range(1, 24))
+    ingest(store, write(tmp_path / "r.csv", "id,content\n" + rows))
+    version = coder.model_version
+    everything = coding_repo.items_to_code(store, version)
+    coding_repo.write_batch(store, coder.code(everything[:3]), version)  # three already coded
+    todo = coding_repo.items_to_code(store, version)
+    parts = coding_repo.partitions_to_code(store, version, 4)
+    assert len(parts) == 4 and parts[0][0] is None and parts[-1][1] == todo[-1][0]
+    ranges = [coding_repo.items_to_code(store, version, after=a, until=u) for a, u in parts]
+    assert [p for r in ranges for p in r] == todo
+    assert sorted(len(r) for r in ranges) == [5, 5, 5, 5]
+    assert sum(coding_repo.count_to_code(store, version, after=a, until=u) for a, u in parts) == 20
+    assert len(coding_repo.partitions_to_code(store, version, 50)) == 20  # never more parts than items
