@@ -61,11 +61,16 @@ class LexiconAspectClassifier(BaseEstimator):
         return self
 
     def cues(self, tokens: Tokens) -> dict[int, list[int]]:
-        """Class index → token positions of its cue words."""
+        """Class index → token positions of its cue words. A cue jieba cuts in two (上得 as 上 / 得,
+        再来 as 再 / 来) is found across the two tokens, at the first."""
         found: dict[int, list[int]] = {}
         for pos, token in enumerate(tokens):
             for j in self._index.get(token, ()):
                 found.setdefault(j, []).append(pos)
+            if pos + 1 < len(tokens):
+                for j in self._index.get(token + tokens[pos + 1], ()):
+                    if pos not in found.get(j, ()):
+                        found.setdefault(j, []).append(pos)
         return found
 
     def _proba_one(self, tokens: Tokens) -> np.ndarray:

@@ -32,7 +32,7 @@ def test_confidence_grows_with_distinct_cues():
 def test_hits_carry_cue_positions_and_dimension():
     hits = model().hits(["价格", "不", "贵", "停车场", "很", "大"])
     found = {h.sub_dimension: h for h in hits}
-    assert found["price_level"].cues == (0, 2) and found["price_level"].dimension == "price"
+    assert found["price_level"].cues == (0, 1, 2) and found["price_level"].dimension == "price"  # 价格, 不贵 (across 不 / 贵), 贵
     assert found["parking"].cues == (3,) and found["parking"].dimension == "location_facilities"
 
 
@@ -116,3 +116,11 @@ def test_a_model_decision_no_clause_names_is_not_coded():
     (doc,) = tagger.pipe([doc])
     coded = {h.sub_dimension: (c.text, h.label) for c in doc._.clauses for h in c.aspects}
     assert coded == {"taste": ("菜很好吃", "positive"), "staff_attitude": ("服务员很热情", "positive")}
+
+
+def test_a_cue_jieba_cuts_in_two_is_found_across_the_tokens():
+    clf = model()
+    found = {h.sub_dimension: h.cues for h in clf.hits(["菜", "上", "得", "也", "快"])}
+    assert found["serving_speed"] == (1,)
+    assert {h.sub_dimension for h in clf.hits(["我们", "会", "再", "来", "的"])} == {"revisit"}
+    assert clf.hits(["晚上", "得", "早点", "去"]) == []  # two tokens that only end and start a cue

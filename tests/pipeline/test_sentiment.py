@@ -85,6 +85,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("签合同时多了一笔两千的服务费", "negative"),
     ("一般饭点不需要排队", "positive"),
     ("上菜速度慢得离谱", "negative"),            # 慢得: the 得 complement does not hide 慢
+    ("我们还会再来的", "positive"),
+    ("以后不会再来了", "negative"),              # a praise phrase inside a negated one is not praise
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
