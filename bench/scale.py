@@ -83,7 +83,7 @@ def main() -> None:
     for size in args.sizes:
         command = [sys.executable, __file__, "--one", str(size), "--workers", str(args.workers)]
         command += ["--lexicon"] if args.lexicon else ["--models", models]
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)  # its stderr is shown
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         if not args.json:
             print(rows[-1], flush=True)
