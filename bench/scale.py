@@ -31,6 +31,21 @@ def peak_rss_mb() -> float:
     return round(max(own, children) / 1024, 1)
 
 
+class Progress:
+    """Coding progress on stderr every 50k items: how many, the rate so far, this process's peak RSS."""
+
+    def __init__(self, started: float, every: int = 50_000) -> None:
+        self.started, self.every, self.done, self.next = started, every, 0, every
+
+    def __call__(self, n: int, total: int) -> None:
+        self.done += n
+        if self.done >= self.next:
+            self.next += self.every
+            rate = self.done / (time.perf_counter() - self.started)
+            print(f"coded {self.done:,}/{total:,} at {rate:.0f}/s, peak RSS {peak_rss_mb()} MB",
+                  file=sys.stderr, flush=True)
+
+
 def one(size: int, models: str | None, workers: int) -> dict:
     import jieba
 
@@ -58,7 +73,7 @@ def one(size: int, models: str | None, workers: int) -> dict:
             flag_near_duplicates(store)
             ingest_s = time.perf_counter() - started
             started = time.perf_counter()
-            coded = code_pending(store, coder, n_process=workers)
+            coded = code_pending(store, coder, n_process=workers, progress=Progress(started))
             code_s = time.perf_counter() - started
     return {"reviews": size, "coded": coded, "model_version": coder.model_version,
             "jieba_per_s": round(size / jieba_s), "ingest_per_s": round(size / ingest_s),

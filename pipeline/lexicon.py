@@ -48,8 +48,9 @@ def _word_set(path: Path) -> frozenset[str]:
 @dataclass(frozen=True)
 class Lexicon:
     """The sentiment language data: polarity words, negators, degree adverbs, contrast words, polar
-    phrase patterns (implicit complaints: 等了一个小时, 没人联系), formulas that are not feedback, and
-    frame words that announce the next clause's topic (总体而言, 说实话)."""
+    phrase patterns (implicit complaints: 等了一个小时, 没人联系), formulas that are not feedback,
+    frame words that announce the next clause's topic (总体而言, 说实话), and lukewarm words that
+    judge without leaning (一般, 还行)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -58,6 +59,7 @@ class Lexicon:
     phrases: tuple[tuple[re.Pattern, float], ...] = ()
     formulas: frozenset[str] = field(default_factory=frozenset)
     frames: frozenset[str] = field(default_factory=frozenset)
+    lukewarm: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -71,7 +73,13 @@ class Lexicon:
             phrases=read_phrases(directory / "phrases.txt"),
             frames=_word_set(directory / "frames.txt"),
             formulas=_word_set(directory / "formulas.txt"),
+            lukewarm=_word_set(directory / "lukewarm.txt"),
         )
+
+    def is_lukewarm(self, text: str) -> bool:
+        """Whether a clause holds a lukewarm judgement (一般, 还行, 价格也ok)."""
+        text = text.lower()
+        return any(word in text for word in self.lukewarm)
 
     def words(self) -> set[str]:
         """Every word the lexicon knows (to keep jieba from splitting them)."""

@@ -1,5 +1,5 @@
 """The spaCy pipeline: jieba tokenizer → voc_clauses → voc_aspects → voc_sentiment
-[→ voc_aspect_model] [→ voc_sentiment_model].
+[→ voc_aspect_model] [→ voc_polarity_model] [→ voc_sentiment_model] → voc_bare_mentions.
 
 The lexicon components always run: they find clauses, cue words and polarity, which trained models
 use as features and as evidence. A trained model (a registry reference such as
@@ -19,7 +19,8 @@ from pipeline.items import stable_hash
 from pipeline.lexicon import Lexicon
 from pipeline.paths import USER_DICT
 from pipeline.segment import ClauseSplitter, blank_zh, jieba_for
-from pipeline.sentiment import LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer, SentimentScorer
+from pipeline.sentiment import (BareMentionFilter, LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer,
+                                SentimentScorer)
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 LEXICON = "lexicon"
@@ -81,6 +82,11 @@ def make_sentiment_scorer(nlp: Language, name: str, taxonomy: str) -> SentimentS
     return SentimentScorer(LexiconSentiment(cached_lexicon()), cached_taxonomy(taxonomy))
 
 
+@Language.factory("voc_bare_mentions")
+def make_bare_mention_filter(nlp: Language, name: str) -> BareMentionFilter:
+    return BareMentionFilter()
+
+
 @Language.factory("voc_aspect_model", default_config={"taxonomy": "restaurant", "registry": "voc-models"})
 def make_model_aspect_tagger(nlp: Language, name: str, model: str, taxonomy: str, registry: str) -> ModelAspectTagger:
     fitted, ref = load_registered(model, registry, "aspects")
@@ -104,7 +110,8 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
     """The coding pipeline for one taxonomy; models are `lexicon` or registry references.
 
     Order: clauses → lexicon aspects → lexicon sentiment → [aspect model: which aspects, from the
-    lexicon's features] → [polarity model: clause and aspect polarity] → [sentiment model: the item]."""
+    lexicon's features] → [polarity model: clause and aspect polarity] → [sentiment model: the item]
+    → bare mentions dropped."""
     nlp = blank_zh(jieba_for(vocabulary(cached_taxonomy(taxonomy))))
     nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy})
@@ -116,4 +123,5 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
     if sentiment_model != LEXICON:
         nlp.add_pipe("voc_sentiment_model", config={"model": sentiment_model, "registry": str(registry),
                                                      "clauses": polarity_model == LEXICON})
+    nlp.add_pipe("voc_bare_mentions")
     return nlp

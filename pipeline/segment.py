@@ -30,6 +30,7 @@ class AspectHit:
     cues: tuple[int, ...] = ()
     score: float = 0.0
     label: str = "neutral"
+    judged: bool = False  # the lexicon found a word of opinion in it (a lukewarm one counts)
 
 
 @dataclass(slots=True)
@@ -44,6 +45,7 @@ class Clause:
     aspects: list[AspectHit] = field(default_factory=list)
     score: float = 0.0
     label: str = "neutral"
+    judged: bool = False  # the lexicon found a word of opinion in it (a lukewarm one counts)
 
 
 for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral")):

@@ -61,6 +61,7 @@ class LexiconSentiment:
         lex = self.lexicon
         content = repr((sorted(lex.polarity.items()), sorted(lex.negation.items()), sorted(lex.degree.items()),
                         [(p.pattern, w) for p, w in lex.phrases], sorted(lex.formulas), sorted(lex.contrast),
+                        sorted(lex.lukewarm),
                         self.neutral_band, self.negated_negative))
         return f"lexicon@{stable_hash(content, length=10)}"
 
@@ -196,6 +197,7 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
     contributions = model.contributions(clause.tokens)
     clause.score = math.tanh(sum(v for _, v in contributions))
     clause.label = model.label(clause.score)
+    clause.judged = bool(contributions) or model.lexicon.is_lukewarm(clause.text)
     for k, hit in enumerate(clause.aspects):
         words = overrides.get(hit.sub_dimension)
         # an aspect's own polarity words can only change the reading where one occurs in the clause
@@ -275,13 +277,22 @@ class ModelPolarityScorer:
                 classes = list(self.model.classes_)
                 pos, neg = classes.index("positive"), classes.index("negative")
                 targets = clauses + [h for _, h in hits]
-                bare = {id(h) for c, h in hits if c.score == 0.0}  # the lexicon finds no word of opinion in the clause
                 for target, p in zip(targets, proba):
                     target.score = round(float(p[pos] - p[neg]), 4)
                     target.label = classes[int(np.argmax(p))]
-                for clause in clauses:  # a bare mention the model also reads as neutral is not a judgement
-                    clause.aspects = [h for h in clause.aspects if not (id(h) in bare and h.label == "neutral")]
             yield from batch
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
+
+
+class BareMentionFilter:
+    """spaCy component `voc_bare_mentions`, last in the pipeline: an aspect named in a clause that
+    judges nothing (no word of opinion, no lukewarm word: 人均80, 点了招牌菜, 在世贸广场五楼) and
+    that no model reads as positive or negative is a bare mention, not a code."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for clause in doc._.clauses:
+            if not clause.judged:
+                clause.aspects = [h for h in clause.aspects if h.label != "neutral"]
+        return doc

@@ -42,3 +42,12 @@ def test_model_version_changes_with_the_language_data(tmp_path):
     assert language_version(cached_taxonomy("auto_dealer"), lexicon, user_dict) != base
     user_dict.write_text("招牌菜 10 n\n锅包肉 5 n\n", encoding="utf-8")
     assert language_version(taxonomy, lexicon, user_dict) != base
+
+
+def test_a_bare_mention_is_not_a_code_a_lukewarm_judgement_is_neutral(coder):
+    from pipeline.coder import item_codes
+
+    codes = item_codes(coder.nlp("人均80，服务员很热情"))
+    assert set(codes) == {"staff_attitude"}  # 人均80 names the price without judging it
+    assert item_codes(coder.nlp("价格也ok"))["price_level"][0] == "neutral"
+    assert item_codes(coder.nlp("价格太贵了"))["price_level"][0] == "negative"

@@ -108,3 +108,20 @@ def test_phrase_file_errors_name_the_line(tmp_path):
     (tmp_path / "phrases.txt").write_text("# ok\n等了\t-1\n(unclosed\t-1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="phrases.txt:3"):
         read_phrases(tmp_path / "phrases.txt")
+
+
+@pytest.mark.parametrize("text, judged", [
+    ("价格也ok", True),            # lukewarm: a neutral judgement of the price, not a bare mention
+    ("价格还算能接受", True),       # found across jieba's cut (还 算 能 接受)
+    ("味道一般般", True),
+    ("服务员很热情", True),         # a polarity word
+    ("人均80", False),              # a bare mention
+    ("在世贸广场西座五楼", False),
+])
+def test_a_clause_is_judged_where_a_word_of_opinion_or_a_lukewarm_word_occurs(model, text, judged):
+    from pipeline.segment import Clause, jieba_for
+    from pipeline.sentiment import score_clause
+
+    clause = Clause(0, 0, len(text), text, jieba_for().lcut(text))
+    score_clause(clause, model, {})
+    assert clause.judged is judged
