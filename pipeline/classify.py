@@ -7,6 +7,7 @@ segmented with jieba first).
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Iterable, Iterator, Sequence
 
@@ -60,12 +61,33 @@ class LexiconAspectClassifier(BaseEstimator):
         """Nothing to learn: the lexicon is the model. Present for interface parity."""
         return self
 
+    @cached_property
+    def _long_cues(self) -> tuple[re.Pattern, list[tuple[str, list[int]]]]:
+        long = [(word, js) for word, js in self._index.items() if len(word) >= 2]
+        return re.compile("|".join(re.escape(w) for w, _ in long) or "(?!)"), long
+
+    @cached_property
+    def _inside_memo(self) -> dict[str, tuple[int, ...]]:
+        return {}
+
+    def _inside(self, token: str) -> tuple[int, ...]:
+        """Classes of the cues of two or more characters inside a token (memoised: tokens repeat)."""
+        memo = self._inside_memo
+        if token not in memo:
+            if len(memo) > 200_000:
+                memo.clear()
+            gate, long = self._long_cues
+            memo[token] = tuple(dict.fromkeys(j for word, js in long if word in token for j in js)) if gate.search(token) else ()
+        return memo[token]
+
     def cues(self, tokens: Tokens) -> dict[int, list[int]]:
         """Class index → token positions of its cue words. A cue jieba cuts in two (上得 as 上 / 得,
-        再来 as 再 / 来) is found across the two tokens, at the first."""
+        再来 as 再 / 来) is found across the two tokens, at the first; a cue of two or more characters
+        that jieba keeps inside a longer word (电话 in 打电话, 停车 in 停车难) is found in it."""
         found: dict[int, list[int]] = {}
         for pos, token in enumerate(tokens):
-            for j in self._index.get(token, ()):
+            own = self._index.get(token)
+            for j in own or (self._inside(token) if len(token) > 2 else ()):
                 found.setdefault(j, []).append(pos)
             if pos + 1 < len(tokens):
                 for j in self._index.get(token + tokens[pos + 1], ()):

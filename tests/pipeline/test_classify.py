@@ -124,3 +124,11 @@ def test_a_cue_jieba_cuts_in_two_is_found_across_the_tokens():
     assert found["serving_speed"] == (1,)
     assert {h.sub_dimension for h in clf.hits(["我们", "会", "再", "来", "的"])} == {"revisit"}
     assert clf.hits(["晚上", "得", "早点", "去"]) == []  # two tokens that only end and start a cue
+
+
+def test_a_cue_inside_a_longer_word_is_found_in_it():
+    clf = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
+    assert {h.sub_dimension for h in clf.hits(["到", "现在", "没人", "打电话"])} == {"staff_integrity"}  # 电话
+    restaurant = model()
+    assert restaurant.hits(["服务员"])[0].cues == (0,)  # a cue itself is matched whole, once
+    assert restaurant.hits(["饱和"]) == []  # 饱 is a cue, but one character is never looked for inside a word
