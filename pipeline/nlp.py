@@ -1,5 +1,5 @@
 """The spaCy pipeline: jieba tokenizer → voc_clauses → voc_aspects → voc_sentiment
-[→ voc_aspect_model] [→ voc_polarity_model] [→ voc_sentiment_model] → voc_bare_mentions.
+[→ voc_aspect_model] [→ voc_polarity_model] [→ voc_sentiment_model] → voc_judgements.
 
 The lexicon components always run: they find clauses, cue words and polarity, which trained models
 use as features and as evidence. A trained model (a registry reference such as
@@ -19,7 +19,7 @@ from pipeline.items import stable_hash
 from pipeline.lexicon import Lexicon
 from pipeline.paths import USER_DICT
 from pipeline.segment import ClauseSplitter, blank_zh, jieba_for
-from pipeline.sentiment import (BareMentionFilter, LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer,
+from pipeline.sentiment import (JudgementFilter, LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer,
                                 SentimentScorer)
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
@@ -89,9 +89,9 @@ def make_sentiment_scorer(nlp: Language, name: str, taxonomy: str) -> SentimentS
     return SentimentScorer(LexiconSentiment(cached_lexicon()), cached_taxonomy(taxonomy))
 
 
-@Language.factory("voc_bare_mentions")
-def make_bare_mention_filter(nlp: Language, name: str) -> BareMentionFilter:
-    return BareMentionFilter()
+@Language.factory("voc_judgements")
+def make_judgement_filter(nlp: Language, name: str) -> JudgementFilter:
+    return JudgementFilter()
 
 
 @Language.factory("voc_aspect_model", default_config={"taxonomy": "restaurant", "registry": "voc-models"})
@@ -118,7 +118,7 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
 
     Order: clauses → lexicon aspects → lexicon sentiment → [aspect model: which aspects, from the
     lexicon's features] → [polarity model: clause and aspect polarity] → [sentiment model: the item]
-    → bare mentions dropped."""
+    → judgements (bare mentions dropped, lukewarm ones neutral)."""
     nlp = blank_zh(jieba_for(vocabulary(cached_taxonomy(taxonomy))))
     nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy})
@@ -130,5 +130,5 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
     if sentiment_model != LEXICON:
         nlp.add_pipe("voc_sentiment_model", config={"model": sentiment_model, "registry": str(registry),
                                                      "clauses": polarity_model == LEXICON})
-    nlp.add_pipe("voc_bare_mentions")
+    nlp.add_pipe("voc_judgements")
     return nlp

@@ -31,6 +31,7 @@ class AspectHit:
     score: float = 0.0
     label: str = "neutral"
     judged: bool = False  # the lexicon found a word of opinion in it (a lukewarm one counts)
+    lukewarm: bool = False  # its only words of opinion are lukewarm (价格还行, 总体还成)
 
 
 @dataclass(slots=True)
@@ -46,6 +47,7 @@ class Clause:
     score: float = 0.0
     label: str = "neutral"
     judged: bool = False  # the lexicon found a word of opinion in it (a lukewarm one counts)
+    lukewarm: bool = False  # its only words of opinion are lukewarm (价格还行, 总体还成)
 
 
 for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral")):

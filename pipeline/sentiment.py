@@ -197,7 +197,9 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
     contributions = model.contributions(clause.tokens)
     clause.score = math.tanh(sum(v for _, v in contributions))
     clause.label = model.label(clause.score)
-    clause.judged = bool(contributions) or model.lexicon.is_lukewarm(clause.text)
+    lukewarm = model.lexicon.is_lukewarm(clause.text)
+    clause.judged = bool(contributions) or lukewarm
+    clause.lukewarm = lukewarm and all(clause.tokens[pos] in model.lexicon.lukewarm for pos, _ in contributions)
     for k, hit in enumerate(clause.aspects):
         words = overrides.get(hit.sub_dimension)
         # an aspect's own polarity words can only change the reading where one occurs in the clause
@@ -286,13 +288,18 @@ class ModelPolarityScorer:
         return next(self.pipe([doc]))
 
 
-class BareMentionFilter:
-    """spaCy component `voc_bare_mentions`, last in the pipeline: an aspect named in a clause that
-    judges nothing (no word of opinion, no lukewarm word: 人均80, 点了招牌菜, 在世贸广场五楼) and
-    that no model reads as positive or negative is a bare mention, not a code."""
+class JudgementFilter:
+    """spaCy component `voc_judgements`, last in the pipeline: what a clause judges. An aspect named in
+    a clause that judges nothing (no word of opinion, no lukewarm word: 人均80, 点了招牌菜, 在世贸广场
+    五楼) and that no model reads as positive or negative is a bare mention, not a code; an aspect of a
+    clause whose only words of opinion are lukewarm (价格还行, 总体还成) is judged neutral, whatever
+    a model leans."""
 
     def __call__(self, doc: Doc) -> Doc:
         for clause in doc._.clauses:
-            if not clause.judged:
+            if clause.lukewarm:
+                for hit in clause.aspects:
+                    hit.label, hit.score = "neutral", 0.0
+            elif not clause.judged:
                 clause.aspects = [h for h in clause.aspects if h.label != "neutral"]
         return doc

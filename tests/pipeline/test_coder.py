@@ -51,3 +51,4 @@ def test_a_bare_mention_is_not_a_code_a_lukewarm_judgement_is_neutral(coder):
     assert set(codes) == {"staff_attitude"}  # 人均80 names the price without judging it
     assert item_codes(coder.nlp("价格也ok"))["price_level"][0] == "neutral"
     assert item_codes(coder.nlp("价格太贵了"))["price_level"][0] == "negative"
+    assert item_codes(coder.nlp("味道一般"))["taste"][0] == "neutral"  # 一般 weighs on the item score, not on the code
