@@ -23,7 +23,7 @@ STAT_NAMES = ("cued", "log_clauses", "score_sum", "score_min", "score_max", "n_p
 def lexicon_nlp(taxonomy: str) -> Language:
     from pipeline.nlp import build_nlp
 
-    return build_nlp(taxonomy, "lexicon", "lexicon")
+    return build_nlp(taxonomy, "lexicon", "lexicon", judge=False)  # features see every cue, as in coding
 
 
 def analyse(X: Sequence[str | Doc], taxonomy: str) -> list[Doc]:

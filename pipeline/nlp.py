@@ -113,8 +113,10 @@ def make_model_polarity_scorer(nlp: Language, name: str, model: str, registry: s
 
 
 def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentiment_model: str = LEXICON,
-              registry: str = "voc-models", polarity_model: str = LEXICON) -> Language:
-    """The coding pipeline for one taxonomy; models are `lexicon` or registry references.
+              registry: str = "voc-models", polarity_model: str = LEXICON, judge: bool = True) -> Language:
+    """The coding pipeline for one taxonomy; models are `lexicon` or registry references. Without
+    `judge` the last step is left out and every cued clause keeps its aspects: what a model's
+    features see (inside the coding pipeline, models also run before it).
 
     Order: clauses → lexicon aspects → lexicon sentiment → [aspect model: which aspects, from the
     lexicon's features] → [polarity model: clause and aspect polarity] → [sentiment model: the item]
@@ -130,5 +132,6 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
     if sentiment_model != LEXICON:
         nlp.add_pipe("voc_sentiment_model", config={"model": sentiment_model, "registry": str(registry),
                                                      "clauses": polarity_model == LEXICON})
-    nlp.add_pipe("voc_judgements")
+    if judge:
+        nlp.add_pipe("voc_judgements")
     return nlp
