@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,10 +27,21 @@ def uncertainty(proba: np.ndarray) -> np.ndarray:
     return (top2[:, :, 1] - top2[:, :, 0]).min(axis=1)
 
 
-def least_certain(model: Any, items: list[tuple[str, str]], n: int) -> tuple[list[tuple[str, str]], np.ndarray]:
-    proba = model.predict_proba([text for _, text in items])
-    order = np.argsort(uncertainty(proba), kind="stable")[:n]
-    return [items[i] for i in order], proba[order]
+def least_certain(model: Any, batches: Iterable[Sequence[tuple[str, str]]], n: int) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The `n` (id, text) items the model is least sure of, and their probabilities, from batches read
+    one at a time (memory holds `n` plus one batch; ties go to the earlier item)."""
+    kept: list[tuple[str, str]] = []
+    kept_proba, kept_gap = None, np.zeros(0)
+    for batch in batches:
+        if not batch:
+            continue
+        proba = model.predict_proba([text for _, text in batch])
+        items = kept + list(batch)
+        proba = proba if kept_proba is None else np.concatenate([kept_proba, proba])
+        gap = np.concatenate([kept_gap, uncertainty(proba[len(kept):])])
+        order = np.argsort(gap, kind="stable")[:n]
+        kept, kept_proba, kept_gap = [items[i] for i in order], proba[order], gap[order]
+    return kept, kept_proba if kept_proba is not None else np.zeros((0, 0, 0))
 
 
 def label_config(aspects: list[str]) -> str:

@@ -196,11 +196,10 @@ def label_export(uncertain: int = typer.Option(50, help="How many of the least c
     if not ref:
         fail("no aspect model promoted; pass --model NAME@VERSION")
     fitted = registry.load(ref)
-    with open_store(db, read_only=True) as store:
-        items = coding_repo.items_to_code(store, "", recode=True)  # every item that is coded (no exact duplicates)
-    if not items:
+    with open_store(db, read_only=True) as store:  # every item that is coded (no exact duplicates), a window at a time
+        chosen, proba = least_certain(fitted, coding_repo.iter_items_to_code(store, "", recode=True), uncertain)
+    if not chosen:
         fail(f"no items in {settings(db).db}")
-    chosen, proba = least_certain(fitted, items, uncertain)
     for path in export_tasks(chosen, proba, list(map(str, fitted.classes_)), str(registry.resolve(ref)), out):
         err.print(f"wrote {path}")
 

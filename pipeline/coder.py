@@ -182,14 +182,11 @@ def code_pending(store: Engine, coder: Coder, recode: bool = False, n_process: i
     last, until = bounds
     total = coding_repo.count_to_code(store, coder.model_version, recode=recode, after=last, until=until)
     done = 0
-    while True:
-        pairs = coding_repo.items_to_code(store, coder.model_version, recode=recode, limit=window,
-                                          after=last, until=until)
-        if not pairs:
-            return done
+    for pairs in coding_repo.iter_items_to_code(store, coder.model_version, recode=recode, window=window,
+                                                after=last, until=until):
         for n, batch in iter_coded(coder, pairs, n_process=n_process):
             coding_repo.write_batch(store, batch, coder.model_version)
             done += n
             if progress:
                 progress(n, total)
-        last = pairs[-1][0]
+    return done

@@ -4,7 +4,7 @@ items still to code, paged."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from pipeline.store.engine import Engine
 from pipeline.taxonomy import Taxonomy
@@ -93,6 +93,14 @@ def items_to_code(engine: Engine, model_version: str, recode: bool = False, limi
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [tuple(r) for r in engine.fetchall(sql, params)]
+
+
+def iter_items_to_code(engine: Engine, model_version: str, recode: bool = False, window: int = 10_000,
+                       after: str | None = None, until: str | None = None) -> Iterator[list[tuple[str, str]]]:
+    """`items_to_code` a window at a time, each read when the caller asks for it (keyset paging)."""
+    while pairs := items_to_code(engine, model_version, recode=recode, limit=window, after=after, until=until):
+        yield pairs
+        after = pairs[-1][0]
 
 
 def count_to_code(engine: Engine, model_version: str, recode: bool = False, after: str | None = None,
