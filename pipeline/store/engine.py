@@ -303,6 +303,20 @@ class DuckDBEngine(Engine):
             if self.read_only and "read-only" in str(exc).lower():
                 raise ReadOnlyError(f"the store is opened read-only; this statement writes: {exc}") from exc
             raise
+        except duckdb.OutOfMemoryException as exc:
+            if self._depth:  # inside a transaction: the caller's whole transaction fails
+                raise self._out_of_memory(exc) from exc
+        # Out of memory between transactions (a 1 M-review run hit it reading its next window after
+        # 660k coded): what a long-held connection keeps in the pool goes with it, so let go and retry once.
+        self.release()
+        try:
+            return self.con.execute(sql, params or [])
+        except duckdb.OutOfMemoryException as exc:
+            raise self._out_of_memory(exc) from exc
+
+    def _out_of_memory(self, exc: Exception) -> MemoryError:
+        return MemoryError(f"{self.path}: DuckDB ran out of its memory cap ({self.config()['memory_limit']}); "
+                           f"raise it with VOC_DUCKDB_MEMORY_LIMIT (e.g. 2GB). {str(exc).splitlines()[0]}")
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         self._run(sql, params).fetchall()
