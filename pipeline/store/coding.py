@@ -89,9 +89,11 @@ def items_to_code(engine: Engine, model_version: str, recode: bool = False, limi
     """(item_id, text) of items without a current coding by this model version (all if recode), in
     item_id order; `after`, `until` and `limit` page through them (keyset), so a caller never holds them all."""
     where, params = _to_code(model_version, recode, after, until)
-    sql = f"SELECT item_id, text {where} ORDER BY item_id"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
+    # the window is chosen on ids alone, then its texts are joined: sorting and anti-joining with every
+    # remaining text aboard needed memory that grew with the store (DuckDB ran out of a 512 MB cap
+    # after 660k of 1 M reviews were coded); ids only, the same read was 4x faster and fits a 20 MB cap
+    chosen = f"SELECT item_id {where} ORDER BY item_id" + (f" LIMIT {int(limit)}" if limit else "")
+    sql = f"WITH chosen AS ({chosen}) SELECT i.item_id, i.text FROM items i JOIN chosen c ON c.item_id = i.item_id ORDER BY i.item_id"
     return [tuple(r) for r in engine.fetchall(sql, params)]
 
 

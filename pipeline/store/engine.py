@@ -5,6 +5,7 @@ and portable types; the engines differ only in how they connect, insert batches,
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -16,6 +17,9 @@ from typing import Any, Callable, Iterator, Sequence
 import duckdb
 import numpy as np
 import pandas as pd
+
+log = logging.getLogger(__name__)
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -308,6 +312,7 @@ class DuckDBEngine(Engine):
                 raise self._out_of_memory(exc) from exc
         # Out of memory between transactions (a 1 M-review run hit it reading its next window after
         # 660k coded): what a long-held connection keeps in the pool goes with it, so let go and retry once.
+        log.warning("%s: out of DuckDB's memory cap between transactions; reopening the store and retrying", self.path)
         self.release()
         try:
             return self.con.execute(sql, params or [])
