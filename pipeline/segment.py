@@ -30,8 +30,6 @@ class AspectHit:
     cues: tuple[int, ...] = ()
     score: float = 0.0
     label: str = "neutral"
-    judged: bool = False  # the lexicon found a word of opinion in it (a lukewarm one counts)
-    lukewarm: bool = False  # its only words of opinion are lukewarm (价格还行, 总体还成)
 
 
 @dataclass(slots=True)
