@@ -69,18 +69,22 @@ def _to_code(model_version: str, recode: bool, after: str | None = None,
              until: str | None = None) -> tuple[str, list[Any]]:
     """FROM/WHERE of the items without a current coding by this model version (all if recode), with
     item_id in (after, until]."""
-    sql = "FROM items i WHERE duplicate_of IS NULL"
-    params: list[Any] = []
-    if not recode:
-        sql += """ AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
-                   AND s.model_version = ? AND s.is_current)"""
-        params.append(model_version)
+    bounds, bound_params = "", []
     if after is not None:
-        sql += " AND item_id > ?"
-        params.append(after)
+        bounds += " AND {0}item_id > ?"
+        bound_params.append(after)
     if until is not None:
-        sql += " AND item_id <= ?"
-        params.append(until)
+        bounds += " AND {0}item_id <= ?"
+        bound_params.append(until)
+    sql = "FROM items i WHERE duplicate_of IS NULL" + bounds.format("i.")
+    params: list[Any] = list(bound_params)
+    if not recode:
+        # the range bounds the scores side too: DuckDB builds the anti-join's hash table on it, and
+        # unbounded that table held every coding so far (950k at the end of a 1 M run: 2x slower, and
+        # out of a 100 MB cap where the bounded read fits)
+        sql += f""" AND NOT EXISTS (SELECT 1 FROM item_scores s WHERE s.item_id = i.item_id
+                   AND s.model_version = ? AND s.is_current{bounds.format("s.")})"""
+        params += [model_version, *bound_params]
     return sql, params
 
 
