@@ -49,8 +49,10 @@ def _word_set(path: Path) -> frozenset[str]:
 class Lexicon:
     """The sentiment language data: polarity words, negators, degree adverbs, contrast words, polar
     phrase patterns (implicit complaints: 等了一个小时, 没人联系), formulas that are not feedback,
-    frame words that announce the next clause's topic (总体而言, 说实话), and lukewarm words that
-    judge without leaning (一般, 还行)."""
+    frame words that announce the next clause's topic (总体而言, 说实话), lukewarm words that
+    judge without leaning (一般, 还行), particles a modifier reaches across without spending its reach
+    (没有想象中的好: 的), and postposed negators that deny the polarity word before them (热情不够,
+    服务有待提高), with the link words that may stand between (热情度不高, 热情还不够)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -60,6 +62,9 @@ class Lexicon:
     formulas: frozenset[str] = field(default_factory=frozenset)
     frames: frozenset[str] = field(default_factory=frozenset)
     lukewarm: frozenset[str] = field(default_factory=frozenset)
+    particles: frozenset[str] = field(default_factory=frozenset)
+    postposed: frozenset[str] = field(default_factory=frozenset)
+    links: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -74,7 +79,17 @@ class Lexicon:
             frames=_word_set(directory / "frames.txt"),
             formulas=_word_set(directory / "formulas.txt"),
             lukewarm=_word_set(directory / "lukewarm.txt"),
+            particles=_word_set(directory / "particles.txt"),
+            postposed=_word_set(directory / "postposed.txt"),
+            links=_word_set(directory / "links.txt"),
         )
+
+    def content(self) -> tuple:
+        """Everything the lexicon holds, in a stable order (what its versions hash)."""
+        return (sorted(self.polarity.items()), sorted(self.negation.items()), sorted(self.degree.items()),
+                sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
+                sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
+                sorted(self.links))
 
     def is_lukewarm(self, text: str) -> bool:
         """Whether a clause holds a lukewarm judgement (一般, 还行, 价格也ok)."""

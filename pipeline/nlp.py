@@ -43,13 +43,11 @@ READING_REVISION = "2026.12.2"
 
 def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USER_DICT) -> str:
     """A short hash of the language data that shapes every code, whatever model codes: the taxonomy's
-    keywords and flags, the lexicon's words, weights, phrases, formulas, frames, lukewarm and contrast
-    words, the jieba user dictionary, and the revision of the code that reads them. It is part of
-    `model_version`, so editing any of them triggers a recode."""
-    content = repr((taxonomy, sorted(lexicon.polarity.items()), sorted(lexicon.negation.items()),
-                    sorted(lexicon.degree.items()), sorted(lexicon.contrast), [(p.pattern, w) for p, w in lexicon.phrases],
-                    sorted(lexicon.formulas), sorted(lexicon.frames), sorted(lexicon.lukewarm),
-                    user_dict.read_bytes() if user_dict.exists() else b"", READING_REVISION))
+    keywords and flags, all of the lexicon (`Lexicon.content`), the jieba user dictionary, and the
+    revision of the code that reads them. It is part of `model_version`, so editing any of them
+    triggers a recode."""
+    content = repr((taxonomy, lexicon.content(), user_dict.read_bytes() if user_dict.exists() else b"",
+                    READING_REVISION))
     return stable_hash(content, length=10)
 
 

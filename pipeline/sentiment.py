@@ -50,6 +50,8 @@ class LexiconSentiment:
         self.neutral_band = neutral_band
         self.negated_negative = negated_negative
         self._prefixes = frozenset(self.lexicon.negation) | frozenset(self.lexicon.degree)
+        self._links = sorted(self.lexicon.links | set(self.lexicon.degree), key=len, reverse=True)
+        self._postposed = sorted(self.lexicon.postposed, key=len, reverse=True)
         self._prefix_lengths = sorted({len(p) for p in self._prefixes}, reverse=True)
         # one pass that says whether any phrase can match (most clauses match none)
         self._any_phrase = re.compile("|".join(f"(?:{p.pattern})" for p, _ in self.lexicon.phrases)) \
@@ -58,11 +60,7 @@ class LexiconSentiment:
     @property
     def version(self) -> str:
         """Changes whenever the lexicon's words or weights, or the hyperparameters, change."""
-        lex = self.lexicon
-        content = repr((sorted(lex.polarity.items()), sorted(lex.negation.items()), sorted(lex.degree.items()),
-                        [(p.pattern, w) for p, w in lex.phrases], sorted(lex.formulas), sorted(lex.contrast),
-                        sorted(lex.lukewarm),
-                        self.neutral_band, self.negated_negative))
+        content = repr((self.lexicon.content(), self.neutral_band, self.negated_negative))
         return f"lexicon@{stable_hash(content, length=10)}"
 
     def fit(self, X: Sequence[str | Tokens], y: object = None) -> "LexiconSentiment":
@@ -134,7 +132,10 @@ class LexiconSentiment:
                 if split is not None:
                     modifiers, pol = split
             if pol is None:
-                reach -= 1
+                following = tokens[i + 1] if i + 1 < len(tokens) else ""
+                if not (token in lex.particles and (self._polarity(following, overrides) is not None
+                                                    or following in self._prefixes)):
+                    reach -= 1  # 没有想象中的好: 的 right before a polarity word is free
                 if reach <= 0:
                     negations, degree = [], 1.0
                 continue
@@ -153,7 +154,40 @@ class LexiconSentiment:
             covered = {i for first, last, _ in phrases for i in range(first, last + 1)}
             out = [(i, v) for i, v in out if i not in covered] + [(first, w) for first, _, w in phrases]
             out.sort()
-        return out
+        return self._deny_postposed(tokens, out) if self._postposed else out
+
+    def _postposed_end(self, tokens: Tokens, i: int) -> int | None:
+        """The last token of a postposed negator after token i (热情|度不高, 热情|还|不够), if one follows."""
+        rest = "".join(tokens[i + 1:])
+        start = 0
+        for _ in range(3):  # link words and degree adverbs in between: 度, 还, 有点
+            link = next((w for w in self._links if rest.startswith(w, start)), None)
+            if link is None:
+                break
+            start += len(link)
+        word = next((w for w in self._postposed if rest.startswith(w, start)), None)
+        if word is None or rest.startswith("以", start + len(word)):  # 不足以形容 intensifies
+            return None
+        end, length = start + len(word), 0
+        for j in range(i + 1, len(tokens)):
+            length += len(tokens[j])
+            if length >= end:
+                return j
+        return None
+
+    def _deny_postposed(self, tokens: Tokens, out: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """A positive word followed by a postposed negator (热情不够, 满意度不高) turns negative; the
+        negator's own value (不够 is negative on its own) is not counted again."""
+        denied: dict[int, int] = {}
+        for i, v in out:
+            if v > 0 and not any(a < i <= b for a, b in denied.items()):
+                end = self._postposed_end(tokens, i)
+                if end is not None:
+                    denied[i] = end
+        if not denied:
+            return out
+        return [(i, -v if i in denied else v) for i, v in out
+                if i in denied or not any(a < i <= b for a, b in denied.items())]
 
     def score_tokens(self, tokens: Tokens, overrides: Mapping[str, float] | None = None) -> float:
         return math.tanh(sum(v for _, v in self.contributions(tokens, overrides)))

@@ -125,3 +125,29 @@ def test_a_clause_is_judged_where_a_word_of_opinion_or_a_lukewarm_word_occurs(mo
     clause = Clause(0, 0, len(text), text, jieba_for().lcut(text))
     score_clause(clause, model, {})
     assert clause.judged is judged
+
+
+@pytest.mark.parametrize("tokens, label", [
+    (["环境", "没有", "想象", "中", "的", "好"], "negative"),        # 的 right before 好 is free
+    (["并没有", "宣传", "的", "那么", "好吃"], "negative"),
+    (["没", "团购", "的", "时候", "也", "好吃"], "positive"),      # 的 before 时候 spends the reach
+])
+def test_a_particle_before_a_polarity_word_does_not_spend_a_negators_reach(model, tokens, label):
+    assert model.predict([tokens])[0] == label
+
+
+@pytest.mark.parametrize("tokens, label", [
+    (["服务员", "热情", "不够"], "negative"),
+    (["服务员", "热情", "度不高"], "negative"),       # jieba glues the link word: 度不高
+    (["服务", "热情", "还", "不够"], "negative"),
+    (["服务", "态度", "有待", "提高"], "negative"),
+    (["难吃", "得", "不足以", "形容"], "negative"),    # 不足以 intensifies, it does not deny
+    (["好吃", "不", "贵"], "positive"),
+])
+def test_a_postposed_negator_denies_the_positive_word_before_it(model, tokens, label):
+    assert model.predict([tokens])[0] == label
+
+
+def test_a_postposed_negator_is_counted_once(model):
+    denied = model.contributions(["热情", "不够"])
+    assert len(denied) == 1 and denied[0][1] == -model.lexicon.polarity["热情"]
