@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from itertools import accumulate
 from typing import Iterable, Iterator, Sequence
 
 import jieba
@@ -80,10 +81,30 @@ class LexiconAspectClassifier(BaseEstimator):
             memo[token] = tuple(dict.fromkeys(j for word, js in long if word in token for j in js)) if gate.search(token) else ()
         return memo[token]
 
+    @cached_property
+    def _objects(self) -> dict[int, re.Pattern]:
+        """Class index → the node's object patterns, as one expression."""
+        return {j: re.compile("|".join(f"(?:{p})" for p in sub.objects))
+                for j, sub in enumerate(self.taxonomy.sub_dimensions) if sub.objects}
+
+    def _drop_objects(self, tokens: Tokens, found: dict[int, list[int]]) -> dict[int, list[int]]:
+        """Cue positions that lie inside a match of their node's object patterns are not cues."""
+        text = "".join(tokens)
+        starts = [0, *accumulate(len(t) for t in tokens)]
+        out: dict[int, list[int]] = {}
+        for j, positions in found.items():
+            pattern = self._objects.get(j)
+            spans = [m.span() for m in pattern.finditer(text)] if pattern else []
+            kept = [p for p in positions if not any(a <= starts[p] < b for a, b in spans)]
+            if kept:
+                out[j] = kept
+        return out
+
     def cues(self, tokens: Tokens) -> dict[int, list[int]]:
         """Class index → token positions of its cue words. A cue jieba cuts in two (上得 as 上 / 得,
         再来 as 再 / 来) is found across the two tokens, at the first; a cue of two or more characters
-        that jieba keeps inside a longer word (电话 in 打电话, 停车 in 停车难) is found in it."""
+        that jieba keeps inside a longer word (电话 in 打电话, 停车 in 停车难) is found in it. A cue
+        inside one of its node's object patterns (推荐的菜) is none."""
         found: dict[int, list[int]] = {}
         for pos, token in enumerate(tokens):
             own = self._index.get(token)
@@ -93,7 +114,7 @@ class LexiconAspectClassifier(BaseEstimator):
                 for j in self._index.get(token + tokens[pos + 1], ()):
                     if pos not in found.get(j, ()):
                         found.setdefault(j, []).append(pos)
-        return found
+        return self._drop_objects(tokens, found) if self._objects.keys() & found.keys() else found
 
     def _proba_one(self, tokens: Tokens) -> np.ndarray:
         row = np.zeros(len(self.classes_))

@@ -152,7 +152,7 @@ class LexiconSentiment:
         phrases = self.phrase_values(tokens)
         if phrases:  # a phrase replaces the word values inside it
             covered = {i for first, last, _ in phrases for i in range(first, last + 1)}
-            out = [(i, v) for i, v in out if i not in covered] + [(first, w) for first, _, w in phrases]
+            out = [(i, v) for i, v in out if i not in covered] + [(first, w) for first, _, w in phrases if w]
             out.sort()
         return self._deny_postposed(tokens, out) if self._postposed else out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class SubDimension:
     #: Keywords that only name who or where (服务员, 销售): a clause cued for this node by them alone
     #: is about the other node it cues (服务员上菜很慢 is serving speed, 销售很专业 competence).
     anchors: tuple[str, ...] = ()
+    #: Regular expressions over a clause in which this node's keywords name a thing rather than judge
+    #: it (推荐的菜, 经朋友推荐, 服务员给我们推荐): a keyword inside a match does not cue the node.
+    objects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
                 negative=tuple(str(k) for k in s.get("negative", ())),
                 alone=bool(s.get("alone", False)),
                 anchors=tuple(str(k) for k in s.get("anchors", ())),
+                objects=tuple(str(k) for k in s.get("objects", ())),
             )
             for s in _require(d, "sub_dimensions", where)
         )
@@ -106,6 +111,11 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
             stray = [a for a in sub.anchors if a not in sub.keywords]
             if stray:
                 raise ValueError(f"{where}: sub-dimension {sub.id!r}: anchors {stray} are not among its keywords")
+            for pattern in sub.objects:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"{where}: sub-dimension {sub.id!r}: objects pattern {pattern!r}: {exc}") from exc
         dims.append(Dimension(str(_require(d, "id", where)), str(d["name_zh"]), str(d["name_en"]), subs))
     return Taxonomy(
         name=str(_require(doc, "taxonomy", str(path))),

@@ -1,3 +1,4 @@
+import jieba
 import numpy as np
 
 from pipeline.classify import LexiconAspectClassifier
@@ -132,3 +133,29 @@ def test_a_cue_inside_a_longer_word_is_found_in_it():
     restaurant = model()
     assert restaurant.hits(["服务员"])[0].cues == (0,)  # a cue itself is matched whole, once
     assert restaurant.hits(["饱和"]) == []  # 饱 is a cue, but one character is never looked for inside a word
+
+
+def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():
+    """推荐 of a dish somebody else recommended, 招牌 of a signature dish: names, not judgements."""
+    clf = model()
+    subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    assert "recommendation" in subs("强烈推荐给大家")
+    assert "recommendation" in subs("很值得推荐的一道菜")      # 值得推荐的 is the customer's own
+    assert "recommendation" not in subs("服务员推荐的酸菜鱼")
+    assert "recommendation" not in subs("经小伙伴推荐来的")
+    assert "easy_to_find" in subs("店铺招牌太不明显了")
+    assert "easy_to_find" not in subs("点了几个招牌菜")
+
+
+def test_object_patterns_must_compile(tmp_path):
+    import pytest
+    import yaml
+
+    from pipeline.paths import TAXONOMY_DIR
+
+    doc = yaml.safe_load((TAXONOMY_DIR / "restaurant.yaml").read_text(encoding="utf-8"))
+    doc["dimensions"][0]["sub_dimensions"][0]["objects"] = ["(unclosed"]
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="staff_attitude.*objects pattern"):
+        load_taxonomy(path)

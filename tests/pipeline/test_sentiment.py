@@ -151,3 +151,11 @@ def test_a_postposed_negator_denies_the_positive_word_before_it(model, tokens, l
 def test_a_postposed_negator_is_counted_once(model):
     denied = model.contributions(["热情", "不够"])
     assert len(denied) == 1 and denied[0][1] == -model.lexicon.polarity["热情"]
+
+
+def test_a_phrase_of_weight_zero_takes_the_polarity_of_its_words_away(model):
+    import jieba
+
+    assert model.contributions(jieba.lcut("服务员推荐的酸菜鱼")) == []   # somebody else's recommendation
+    assert model.predict([jieba.lcut("推荐大家别去")])[0] == "negative"  # advice against
+    assert model.predict([jieba.lcut("推荐给大家")])[0] == "positive"
