@@ -159,3 +159,12 @@ def test_object_patterns_must_compile(tmp_path):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="staff_attitude.*objects pattern"):
         load_taxonomy(path)
+
+
+def test_where_a_clause_names_a_seat_and_what_about_it_the_what_is_coded():
+    clf = model()
+    subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    assert subs("桌子也是油腻腻的") == {"cleanliness"}
+    assert subs("桌子太小了") == {"space"}
+    assert "cleanliness" not in subs("感觉这个饼做得太油腻")   # 油腻 of food is taste
+    assert "cost_effective" not in subs("值得一去")            # worth going is not value for money
