@@ -1,4 +1,4 @@
-"""The spaCy pipeline: jieba tokenizer → voc_clauses → voc_aspects → voc_sentiment
+"""The spaCy pipeline: jieba tokenizer → voc_clauses → voc_aspects → voc_sentiment → voc_carry
 [→ voc_aspect_model] [→ voc_polarity_model] [→ voc_sentiment_model] → voc_judgements.
 
 The lexicon components always run: they find clauses, cue words and polarity, which trained models
@@ -20,7 +20,7 @@ from pipeline.lexicon import Lexicon
 from pipeline.paths import USER_DICT
 from pipeline.segment import ClauseSplitter, blank_zh, jieba_for
 from pipeline.sentiment import (JudgementFilter, LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer,
-                                SentimentScorer)
+                                SentimentScorer, TopicCarrier)
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 LEXICON = "lexicon"
@@ -87,6 +87,12 @@ def make_sentiment_scorer(nlp: Language, name: str, taxonomy: str) -> SentimentS
     return SentimentScorer(LexiconSentiment(cached_lexicon()), cached_taxonomy(taxonomy))
 
 
+@Language.factory("voc_carry", default_config={"taxonomy": "restaurant"})
+def make_topic_carrier(nlp: Language, name: str, taxonomy: str) -> TopicCarrier:
+    return TopicCarrier(LexiconAspectClassifier(cached_taxonomy(taxonomy)), LexiconSentiment(cached_lexicon()),
+                        cached_taxonomy(taxonomy))
+
+
 @Language.factory("voc_judgements")
 def make_judgement_filter(nlp: Language, name: str) -> JudgementFilter:
     return JudgementFilter()
@@ -116,13 +122,15 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
     `judge` the last step is left out and every cued clause keeps its aspects: what a model's
     features see (inside the coding pipeline, models also run before it).
 
-    Order: clauses → lexicon aspects → lexicon sentiment → [aspect model: which aspects, from the
-    lexicon's features] → [polarity model: clause and aspect polarity] → [sentiment model: the item]
-    → judgements (bare mentions dropped, lukewarm ones neutral)."""
+    Order: clauses → lexicon aspects → lexicon sentiment → carried topics (a bare topic read with the
+    judgement after it) → [aspect model: which aspects, from the lexicon's features] → [polarity
+    model: clause and aspect polarity] → [sentiment model: the item] → judgements (bare mentions
+    dropped, lukewarm ones neutral)."""
     nlp = blank_zh(jieba_for(vocabulary(cached_taxonomy(taxonomy))))
     nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_sentiment", config={"taxonomy": taxonomy})
+    nlp.add_pipe("voc_carry", config={"taxonomy": taxonomy})
     if aspect_model != LEXICON:
         nlp.add_pipe("voc_aspect_model", config={"model": aspect_model, "taxonomy": taxonomy, "registry": str(registry)})
     if polarity_model != LEXICON:

@@ -16,7 +16,7 @@ import numpy as np
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from pipeline.classify import Tokens, as_tokens
+from pipeline.classify import LexiconAspectClassifier, Tokens, as_tokens
 from pipeline.items import stable_hash
 from pipeline.lexicon import Lexicon
 from pipeline.segment import AspectHit, Clause
@@ -336,4 +336,33 @@ class JudgementFilter:
                     hit.label, hit.score = "neutral", 0.0
             elif not clause.judged:
                 clause.aspects = [h for h in clause.aspects if h.label != "neutral"]
+        return doc
+
+
+class TopicCarrier:
+    """spaCy component `voc_carry`, right after `voc_sentiment`: a clause that names a topic and
+    judges nothing, then a comma, then a clause that judges and names nothing, are one judgement —
+    约好上午十点交车，十二点了车还没洗好 · 停车场在地下，很方便 — and are read as one clause (aspects and
+    scores found again over both), so the judgement gets its topic and the code its evidence."""
+
+    def __init__(self, tagger: LexiconAspectClassifier, model: LexiconSentiment, taxonomy: Taxonomy):
+        self.tagger, self.model = tagger, model
+        self.overrides = aspect_overrides(taxonomy, model.lexicon)
+
+    def __call__(self, doc: Doc) -> Doc:
+        clauses: list[Clause] = []
+        for clause in doc._.clauses:
+            lead = clauses[-1] if clauses else None
+            if (lead is not None and lead.aspects and not lead.judged and not clause.aspects and clause.judged
+                    and doc.text[lead.end:clause.start].strip() in ("，", ",")):
+                joined = Clause(lead.index, lead.start, clause.end, doc.text[lead.start:clause.end],
+                                lead.tokens + clause.tokens)
+                joined.aspects = self.tagger.hits(joined.tokens)
+                score_clause(joined, self.model, self.overrides)
+                clauses[-1] = joined
+            else:
+                clauses.append(clause)
+        for k, clause in enumerate(clauses):
+            clause.index = k
+        doc._.clauses = clauses
         return doc

@@ -159,3 +159,18 @@ def test_a_phrase_of_weight_zero_takes_the_polarity_of_its_words_away(model):
     assert model.contributions(jieba.lcut("服务员推荐的酸菜鱼")) == []   # somebody else's recommendation
     assert model.predict([jieba.lcut("推荐大家别去")])[0] == "negative"  # advice against
     assert model.predict([jieba.lcut("推荐给大家")])[0] == "positive"
+
+
+def test_a_bare_topic_is_read_with_the_judgement_after_it(nlp):
+    (clause,) = nlp("停车场在地下，很方便")._.clauses
+    assert clause.text == "停车场在地下，很方便"
+    assert [(a.sub_dimension, a.label) for a in clause.aspects] == [("parking", "positive")]
+
+
+@pytest.mark.parametrize("text", [
+    "环境一般，服务很好",       # the lead judges (lukewarm): two judgements
+    "停车场在地下。很方便",     # a full stop ends the sentence
+    "停车场在地下，服务员很热情",  # the second clause names its own topic
+])
+def test_only_a_bare_topic_before_a_comma_and_a_clause_without_one_are_joined(nlp, text):
+    assert len(nlp(text)._.clauses) == 2
