@@ -52,6 +52,7 @@ class LexiconSentiment:
         self._prefixes = frozenset(self.lexicon.negation) | frozenset(self.lexicon.degree)
         self._links = sorted(self.lexicon.links | set(self.lexicon.degree), key=len, reverse=True)
         self._postposed = sorted(self.lexicon.postposed, key=len, reverse=True)
+        self._any_postposed = re.compile("|".join(map(re.escape, self._postposed))) if self._postposed else None
         self._prefix_lengths = sorted({len(p) for p in self._prefixes}, reverse=True)
         # one pass that says whether any phrase can match (most clauses match none)
         self._any_phrase = re.compile("|".join(f"(?:{p.pattern})" for p, _ in self.lexicon.phrases)) \
@@ -154,7 +155,9 @@ class LexiconSentiment:
             covered = {i for first, last, _ in phrases for i in range(first, last + 1)}
             out = [(i, v) for i, v in out if i not in covered] + [(first, w) for first, _, w in phrases if w]
             out.sort()
-        return self._deny_postposed(tokens, out) if self._postposed else out
+        if out and self._any_postposed is not None and self._any_postposed.search("".join(tokens)):
+            return self._deny_postposed(tokens, out)
+        return out
 
     def _postposed_end(self, tokens: Tokens, i: int) -> int | None:
         """The last token of a postposed negator after token i (热情|度不高, 热情|还|不够), if one follows."""
