@@ -1,5 +1,6 @@
 import jieba
 import numpy as np
+import pytest
 
 from pipeline.classify import LexiconAspectClassifier
 from pipeline.taxonomy import load_taxonomy
@@ -78,17 +79,20 @@ def test_a_node_cued_only_by_who_gives_way_to_the_node_of_what():
     assert {h.sub_dimension for h in dealer.hits(["销售", "很", "专业"])} == {"expert_competence"}
 
 
-def test_anchors_must_be_keywords(tmp_path):
-    import pytest
+@pytest.mark.parametrize("field, value, error", [
+    ("anchors", ["不在关键词里"], "anchors .*不在关键词里.* are not among its keywords"),
+    ("objects", ["(unclosed"], "staff_attitude.*objects pattern"),
+])
+def test_a_bad_node_field_is_refused_with_its_node(tmp_path, field, value, error):
     import yaml
 
     from pipeline.paths import TAXONOMY_DIR
 
     doc = yaml.safe_load((TAXONOMY_DIR / "restaurant.yaml").read_text(encoding="utf-8"))
-    doc["dimensions"][0]["sub_dimensions"][0]["anchors"] = ["不在关键词里"]
+    doc["dimensions"][0]["sub_dimensions"][0][field] = value
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ValueError, match="anchors .*不在关键词里.* are not among its keywords"):
+    with pytest.raises(ValueError, match=error):
         load_taxonomy(path)
 
 
@@ -146,19 +150,6 @@ def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():
     assert "easy_to_find" in subs("店铺招牌太不明显了")
     assert "easy_to_find" not in subs("点了几个招牌菜")
 
-
-def test_object_patterns_must_compile(tmp_path):
-    import pytest
-    import yaml
-
-    from pipeline.paths import TAXONOMY_DIR
-
-    doc = yaml.safe_load((TAXONOMY_DIR / "restaurant.yaml").read_text(encoding="utf-8"))
-    doc["dimensions"][0]["sub_dimensions"][0]["objects"] = ["(unclosed"]
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ValueError, match="staff_attitude.*objects pattern"):
-        load_taxonomy(path)
 
 
 def test_where_a_clause_names_a_seat_and_what_about_it_the_what_is_coded():
