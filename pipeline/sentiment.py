@@ -354,11 +354,15 @@ class TopicCarrier:
 
     def __call__(self, doc: Doc) -> Doc:
         clauses: list[Clause] = []
+        text = ""  # doc.text joins every token each time it is read: read once, where needed
         for clause in doc._.clauses:
             lead = clauses[-1] if clauses else None
-            if (lead is not None and lead.aspects and not lead.judged and not clause.aspects and clause.judged
-                    and doc.text[lead.end:clause.start].strip() in ("，", ",")):
-                joined = Clause(lead.index, lead.start, clause.end, doc.text[lead.start:clause.end],
+            if not (lead is not None and lead.aspects and not lead.judged and not clause.aspects and clause.judged):
+                clauses.append(clause)
+                continue
+            text = text or doc.text
+            if text[lead.end:clause.start].strip() in ("，", ","):
+                joined = Clause(lead.index, lead.start, clause.end, text[lead.start:clause.end],
                                 lead.tokens + clause.tokens)
                 joined.aspects = self.tagger.hits(joined.tokens)
                 score_clause(joined, self.model, self.overrides)
