@@ -87,10 +87,10 @@ def make_sentiment_scorer(nlp: Language, name: str, taxonomy: str) -> SentimentS
     return SentimentScorer(LexiconSentiment(cached_lexicon()), cached_taxonomy(taxonomy))
 
 
-@Language.factory("voc_carry", default_config={"taxonomy": "restaurant"})
-def make_topic_carrier(nlp: Language, name: str, taxonomy: str) -> TopicCarrier:
-    return TopicCarrier(LexiconAspectClassifier(cached_taxonomy(taxonomy)), LexiconSentiment(cached_lexicon()),
-                        cached_taxonomy(taxonomy))
+@Language.factory("voc_carry")
+def make_topic_carrier(nlp: Language, name: str) -> TopicCarrier:
+    """Reads joined clauses with the pipeline's own lexicon tagger and scorer (added before it)."""
+    return TopicCarrier(nlp.get_pipe("voc_aspects").model, nlp.get_pipe("voc_sentiment"))
 
 
 @Language.factory("voc_judgements")
@@ -130,7 +130,7 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
     nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_sentiment", config={"taxonomy": taxonomy})
-    nlp.add_pipe("voc_carry", config={"taxonomy": taxonomy})
+    nlp.add_pipe("voc_carry")
     if aspect_model != LEXICON:
         nlp.add_pipe("voc_aspect_model", config={"model": aspect_model, "taxonomy": taxonomy, "registry": str(registry)})
     if polarity_model != LEXICON:

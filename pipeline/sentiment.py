@@ -348,9 +348,8 @@ class TopicCarrier:
     约好上午十点交车，十二点了车还没洗好 · 停车场在地下，很方便 — and are read as one clause (aspects and
     scores found again over both), so the judgement gets its topic and the code its evidence."""
 
-    def __init__(self, tagger: LexiconAspectClassifier, model: LexiconSentiment, taxonomy: Taxonomy):
-        self.tagger, self.model = tagger, model
-        self.overrides = aspect_overrides(taxonomy, model.lexicon)
+    def __init__(self, tagger: LexiconAspectClassifier, scorer: SentimentScorer):
+        self.tagger, self.scorer = tagger, scorer
 
     def __call__(self, doc: Doc) -> Doc:
         clauses: list[Clause] = []
@@ -365,7 +364,7 @@ class TopicCarrier:
                 joined = Clause(lead.index, lead.start, clause.end, text[lead.start:clause.end],
                                 lead.tokens + clause.tokens)
                 joined.aspects = self.tagger.hits(joined.tokens)
-                score_clause(joined, self.model, self.overrides)
+                score_clause(joined, self.scorer.model, self.scorer.overrides)
                 clauses[-1] = joined
             else:
                 clauses.append(clause)
