@@ -193,8 +193,14 @@ def _cluster(frame: pd.DataFrame, months: list[str], settings: ThemeSettings) ->
         order = [j for j in np.argsort(-ctfidf[c])[:8] if counts[c, j] >= 2]
         # cohesion: the share of members that hold one of the cluster's three most distinctive words
         # (a cluster of clauses that LSA merely could not place has none in common)
-        cohesion = float(np.asarray(present[members][:, order[:3]].sum(axis=1)).ravel().astype(bool).mean()) if order else 0.0
+        holds = np.asarray(present[members][:, order[:3]].sum(axis=1)).ravel().astype(bool) if order else np.zeros(0, bool)
+        cohesion = float(holds.mean()) if order else 0.0
         if len(members) < settings.min_size or cohesion < settings.min_cohesion:
+            continue
+        # a theme is the members that name it: a clause LSA placed here without any of the cluster's
+        # three most distinctive words is density noise, not an example or a count of the theme
+        members = members[holds]
+        if len(members) < settings.min_size:
             continue
         top = [terms[j] for j in order]
         centre = reduced[members].mean(axis=0)
