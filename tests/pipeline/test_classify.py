@@ -159,3 +159,17 @@ def test_where_a_clause_names_a_seat_and_what_about_it_the_what_is_coded():
     assert subs("桌子太小了") == {"space"}
     assert "cleanliness" not in subs("感觉这个饼做得太油腻")   # 油腻 of food is taste
     assert "cost_effective" not in subs("值得一去")            # worth going is not value for money
+
+
+def test_a_behaviour_that_judges_by_itself_names_its_node():
+    """爱答不理 is the staff's attitude and 说话不算数 a dealer's integrity, though no one is named."""
+    restaurant, dealer = model(), LexiconAspectClassifier(load_taxonomy("auto_dealer"))
+    subs = lambda clf, text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    assert "staff_attitude" in subs(restaurant, "叫了几次都爱答不理")
+    assert "staff_attitude" in subs(restaurant, "连个道歉都没有")
+    assert subs(restaurant, "包厢的隔音一点都不好") >= {"noise"}
+    assert subs(restaurant, "大厅隔音很差") == {"noise"}             # 大厅 says where, 隔音 what
+    assert "staff_integrity" in subs(dealer, "完全就是骗人")
+    assert "staff_integrity" in subs(dealer, "签完合同就不认账")
+    assert "price_level" not in subs(dealer, "送的都是最便宜的货")   # cheap goods: quality, not the price
+    assert "price_level" in subs(restaurant, "今年又涨价了")

@@ -87,6 +87,23 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("上菜速度慢得离谱", "negative"),            # 慢得: the 得 complement does not hide 慢
     ("我们还会再来的", "positive"),
     ("以后不会再来了", "negative"),              # a praise phrase inside a negated one is not praise
+    ("投诉到今天三天了都没人处理", "negative"),  # a span of time between 到今天 and the 没
+    ("提交申请以后就没有下文了", "negative"),
+    ("期间也没人主动通知一声", "negative"),
+    ("从下午两点一直等到五点", "negative"),      # a wait told as clock times
+    ("两个顾问的说法都不一样", "negative"),      # a story that changes
+    ("为什么下单时不提前告知", "negative"),      # a why-not that is a reproach
+    ("送的脚垫全是地摊货", "negative"),          # cheap goods judge quality
+    ("赠品比去年少了一半", "negative"),          # a comparison that says less
+    ("工时费比别的店便宜不少", "positive"),
+    ("结账时快三百了", "neutral"),               # 快 before an amount is 'nearly', not 'fast'
+    ("十分钟不到就办好了手续", "positive"),      # a short time and it was done
+    ("商场地下停车位很充足", "positive"),
+    ("这家的菜单去年就涨价了", "negative"),
+    ("肚子吃得饱涨到难受", "negative"),          # 饱涨 is not a price going up (难受 judges)
+    ("上错了菜也没有一句道歉", "negative"),
+    ("这两年口味大不如前", "negative"),
+    ("请问周末的套餐券可以用吗", "neutral"),     # an enquiry asks, it does not judge
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
