@@ -29,7 +29,9 @@ ItemCode = tuple[str, float, tuple[int, int]]
 def item_codes(doc: Doc) -> dict[str, ItemCode]:
     """The item's codes, one per sub-dimension: the lean of its clause-level hits (the sum of the
     polar hits' scores; neutral where none is polar or they cancel out), with the strongest hit of
-    that polarity as evidence."""
+    that polarity as evidence. A lukewarm verdict weighs in: where the sub-dimension is also judged
+    neutral (味道一般), the lean stands only if more of its clauses lean that way than not (一般 and
+    one dish praised is a balance, two dishes praised and 一般 a lean)."""
     hits: dict[str, list[tuple[AspectHit, Clause]]] = {}
     for clause in doc._.clauses:
         for hit in clause.aspects:
@@ -38,6 +40,10 @@ def item_codes(doc: Doc) -> dict[str, ItemCode]:
     for sub, found in hits.items():
         lean = sum(h.score for h, _ in found if h.label != "neutral")
         label = "neutral" if abs(lean) < 1e-9 else ("positive" if lean > 0 else "negative")
+        if label != "neutral" and any(h.label == "neutral" for h, _ in found):
+            leaning = sum(h.label == label for h, _ in found)
+            if leaning <= len(found) - leaning:
+                label = "neutral"
         agreeing = [(h, c) for h, c in found if h.label == label] or found
         hit, clause = max(agreeing, key=lambda hc: abs(hc[0].score))
         out[sub] = (label, round(lean if label != "neutral" else hit.score, 4), (clause.start, clause.end))

@@ -52,3 +52,13 @@ def test_a_bare_mention_is_not_a_code_a_lukewarm_judgement_is_neutral(coder):
     assert item_codes(coder.nlp("价格也ok"))["price_level"][0] == "neutral"
     assert item_codes(coder.nlp("价格太贵了"))["price_level"][0] == "negative"
     assert item_codes(coder.nlp("味道一般"))["taste"][0] == "neutral"  # 一般 weighs on the item score, not on the code
+
+
+def test_a_lukewarm_verdict_weighs_in_the_items_lean(coder):
+    """One sub-dimension judged in several clauses: the lean decides, and a lukewarm verdict counts
+    against it (one dish praised and 味道一般 is a balance; two praised and 一般 still a lean)."""
+    from pipeline.coder import item_codes
+
+    assert item_codes(coder.nlp("鱼很好吃，但是味道一般"))["taste"][0] == "neutral"
+    assert item_codes(coder.nlp("鱼很好吃，虾也很好吃，汤的味道一般"))["taste"][0] == "positive"
+    assert item_codes(coder.nlp("鱼很好吃，虾太难吃了，汤很难吃"))["taste"][0] == "negative"
