@@ -176,9 +176,15 @@ def _evidence_clause(clauses: list[Clause], sub_id: str, label: str) -> tuple[Cl
 class ModelAspectTagger:
     """spaCy component `voc_aspect_model`: a trained document-level aspect model decides which
     aspects an item mentions and with which polarity; each decision is attached to its evidence
-    clause, replacing the lexicon's hits for the model's sub-dimensions (the lexicon keeps coding the
-    others, so a model trained on 3 aspects does not silence the other 17). A decision is kept only
-    where a clause names its aspect (that clause is its evidence). Needs `voc_aspects` and `voc_sentiment` before it."""
+    clause. A decision is kept only where a clause names its aspect (that clause is its evidence).
+
+    The model completes the lexicon rather than overruling it: a sub-dimension that a clause
+    already judges by the lexicon's reading (a word of opinion, a phrase, a lukewarm word) keeps
+    those clause-level hits — they are evidence the customer judged it, where the model answers the
+    training labels' document-level question (was it mentioned at all; the AIC labels mark bare
+    mentions too) — and the model's decision fills the sub-dimensions no clause judged. The
+    sub-dimensions the model was not trained on stay the lexicon's, so a model trained on 3 aspects
+    does not silence the other 17. Needs `voc_aspects` and `voc_sentiment` before it."""
 
     def __init__(self, model, ref: str, taxonomy: Taxonomy, batch_size: int = 128):
         missing = [a for a in model.classes_ if a not in {s.id for s in taxonomy.sub_dimensions}]
@@ -190,8 +196,11 @@ class ModelAspectTagger:
         clauses = doc._.clauses
         if not clauses:
             return
+        judged = {h.sub_dimension for c in clauses for h in c.aspects if h.label != "neutral" or c.lukewarm}
         found: dict[int, list[AspectHit]] = {c.index: [] for c in clauses}
         for j, sub_id in enumerate(self.model.classes_):
+            if sub_id in judged:
+                continue
             p = proba[j]
             code = LABEL_VALUES[int(np.argmax(p))]
             if code == -2:
@@ -207,9 +216,9 @@ class ModelAspectTagger:
             found[clause.index].append(AspectHit(
                 sub_id, self.taxonomy.sub(sub_id).dimension, round(float(mentioned), 4), cues,
                 round(float((p[3] - p[1]) / mentioned), 4), label))
-        own = set(self.model.classes_)
-        for clause in clauses:  # the lexicon still codes the sub-dimensions the model was not trained on
-            clause.aspects = found[clause.index] + [h for h in clause.aspects if h.sub_dimension not in own]
+        decided = set(self.model.classes_) - judged
+        for clause in clauses:
+            clause.aspects = found[clause.index] + [h for h in clause.aspects if h.sub_dimension not in decided]
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):

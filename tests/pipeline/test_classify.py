@@ -97,16 +97,18 @@ def test_a_bad_node_field_is_refused_with_its_node(tmp_path, field, value, error
 
 
 class _Decides:
-    """A stand-in aspect model: 'positive' for every aspect it was built with, for every document."""
+    """A stand-in aspect model: one decision (default 'positive') for every aspect it was built with,
+    for every document."""
 
-    def __init__(self, aspects):
+    def __init__(self, aspects, value: int = 1):
         self.classes_ = np.array(aspects)
+        self.value = value
 
     def predict_proba(self, docs):
         from pipeline.contracts import LABEL_VALUES
 
         out = np.zeros((len(docs), len(self.classes_), len(LABEL_VALUES)))
-        out[:, :, LABEL_VALUES.index(1)] = 1.0
+        out[:, :, LABEL_VALUES.index(self.value)] = 1.0
         return out
 
 
@@ -121,6 +123,23 @@ def test_a_model_decision_no_clause_names_is_not_coded():
     (doc,) = tagger.pipe([doc])
     coded = {h.sub_dimension: (c.text, h.label) for c in doc._.clauses for h in c.aspects}
     assert coded == {"taste": ("菜很好吃", "positive"), "staff_attitude": ("服务员很热情", "positive")}
+
+
+def test_the_model_fills_what_no_clause_judges_and_leaves_what_one_does():
+    """A clause that judges an aspect by the lexicon's reading keeps its code whatever the document-level
+    model says (here: 'not mentioned' and 'negative' for everything); the model decides the aspects that
+    are only named (停车场在地下 judges nothing)."""
+    from pipeline.classify import ModelAspectTagger
+    from pipeline.nlp import build_nlp
+
+    nlp = build_nlp("restaurant", judge=False)  # what the model sees: bare mentions not yet dropped
+    for value in (-2, -1):
+        doc = nlp("菜很好吃。停车场在地下")
+        tagger = ModelAspectTagger(_Decides(["taste", "parking"], value), "fake@1", load_taxonomy("restaurant"))
+        (doc,) = tagger.pipe([doc])
+        coded = {h.sub_dimension: (c.text, h.label) for c in doc._.clauses for h in c.aspects}
+        assert coded["taste"] == ("菜很好吃", "positive")
+        assert ("parking" in coded) is (value == -1)
 
 
 def test_a_cue_jieba_cuts_in_two_is_found_across_the_tokens():
