@@ -37,10 +37,12 @@ class LexiconAspectClassifier(BaseEstimator):
     the taxonomy.
     """
 
-    def __init__(self, taxonomy: Taxonomy, base_confidence: float = 0.6, threshold: float = 0.5):
+    def __init__(self, taxonomy: Taxonomy, base_confidence: float = 0.6, threshold: float = 0.5,
+                 modifiers: frozenset[str] = frozenset()):
         self.taxonomy = taxonomy
         self.base_confidence = base_confidence
         self.threshold = threshold
+        self.modifiers = modifiers  # degree and negation words jieba glues onto a cue (太吵, 很脏, 不贵)
 
     @property
     def classes_(self) -> np.ndarray:
@@ -71,14 +73,28 @@ class LexiconAspectClassifier(BaseEstimator):
     def _inside_memo(self) -> dict[str, tuple[int, ...]]:
         return {}
 
+    @cached_property
+    def _modifier_lengths(self) -> list[int]:
+        return sorted({len(m) for m in self.modifiers if len(m) <= 2}, reverse=True)
+
+    def _peeled(self, token: str) -> list[int]:
+        """Classes of the cue left when jieba's glued-on modifiers are peeled off (太吵 → 吵, 不太贵 → 贵)."""
+        for length in self._modifier_lengths:
+            rest = token[length:]
+            if rest and token[:length] in self.modifiers:
+                return self._index.get(rest) or self._peeled(rest)
+        return []
+
     def _inside(self, token: str) -> tuple[int, ...]:
-        """Classes of the cues of two or more characters inside a token (memoised: tokens repeat)."""
+        """Classes of the cues inside a token (memoised: tokens repeat): cues of two or more characters
+        anywhere in it, and a cue of any length under glued-on modifiers."""
         memo = self._inside_memo
         if token not in memo:
             if len(memo) > 200_000:
                 memo.clear()
             gate, long = self._long_cues
-            memo[token] = tuple(dict.fromkeys(j for word, js in long if word in token for j in js)) if gate.search(token) else ()
+            inside = [j for word, js in long if word in token for j in js] if len(token) > 2 and gate.search(token) else []
+            memo[token] = tuple(dict.fromkeys(inside + self._peeled(token)))
         return memo[token]
 
     @cached_property
@@ -103,12 +119,13 @@ class LexiconAspectClassifier(BaseEstimator):
     def cues(self, tokens: Tokens) -> dict[int, list[int]]:
         """Class index → token positions of its cue words. A cue jieba cuts in two (上得 as 上 / 得,
         再来 as 再 / 来) is found across the two tokens, at the first; a cue of two or more characters
-        that jieba keeps inside a longer word (电话 in 打电话, 停车 in 停车难) is found in it. A cue
+        that jieba keeps inside a longer word (电话 in 打电话, 停车 in 停车难) is found in it, and so is a
+        cue under the degree and negation words jieba glues onto it (吵 in 太吵, 脏 in 很脏). A cue
         inside one of its node's object patterns (推荐的菜) is none."""
         found: dict[int, list[int]] = {}
         for pos, token in enumerate(tokens):
             own = self._index.get(token)
-            for j in own or (self._inside(token) if len(token) > 2 else ()):
+            for j in own or (self._inside(token) if len(token) > 1 else ()):
                 found.setdefault(j, []).append(pos)
             if pos + 1 < len(tokens):
                 for j in self._index.get(token + tokens[pos + 1], ()):

@@ -79,7 +79,9 @@ def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplit
 
 @Language.factory("voc_aspects", default_config={"taxonomy": "restaurant"})
 def make_aspect_tagger(nlp: Language, name: str, taxonomy: str) -> AspectTagger:
-    return AspectTagger(LexiconAspectClassifier(cached_taxonomy(taxonomy)))
+    lexicon = cached_lexicon()
+    return AspectTagger(LexiconAspectClassifier(cached_taxonomy(taxonomy),
+                                                modifiers=frozenset(lexicon.negation) | frozenset(lexicon.degree)))
 
 
 @Language.factory("voc_sentiment", default_config={"taxonomy": "restaurant"})

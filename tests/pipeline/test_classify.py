@@ -158,6 +158,21 @@ def test_a_cue_inside_a_longer_word_is_found_in_it():
     assert restaurant.hits(["饱和"]) == []  # 饱 is a cue, but one character is never looked for inside a word
 
 
+def test_a_cue_under_glued_on_modifiers_is_found():
+    """jieba keeps 太吵, 很脏, 不太贵 whole: the one-character cue under the degree or negation word
+    cues its node, as the sentiment scorer peels the same words off for polarity."""
+    from pipeline.nlp import cached_lexicon
+
+    lexicon = cached_lexicon()
+    clf = LexiconAspectClassifier(load_taxonomy("restaurant"), modifiers=frozenset(lexicon.degree) | frozenset(lexicon.negation))
+    subs = lambda tokens: {h.sub_dimension for h in clf.hits(tokens)}  # noqa: E731
+    assert subs(["店里", "太吵", "了"]) == {"noise"}
+    assert subs(["大厅", "很脏"]) == {"cleanliness"}   # 大厅 says where: the what is coded
+    assert subs(["不", "太贵"]) == {"price_level"}
+    assert model().hits(["店里", "太吵", "了"]) == []   # without modifiers, nothing is peeled
+    assert subs(["饱和"]) == set()                      # 饱 is not under a modifier there
+
+
 def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():
     """推荐 of a dish somebody else recommended, 招牌 of a signature dish: names, not judgements."""
     clf = model()

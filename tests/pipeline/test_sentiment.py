@@ -104,6 +104,9 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("上错了菜也没有一句道歉", "negative"),
     ("这两年口味大不如前", "negative"),
     ("请问周末的套餐券可以用吗", "neutral"),     # an enquiry asks, it does not judge
+    ("经理反倒说是我们自己没看清", "negative"),  # the blame put on the customer
+    ("从我家过去坐公交要一个多小时", "negative"),  # a long way by transport
+    ("以后还会继续考虑这家", "positive"),          # an intention to come back
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
