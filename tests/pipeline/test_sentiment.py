@@ -194,3 +194,29 @@ def test_a_bare_topic_is_read_with_the_judgement_after_it(nlp):
 ])
 def test_only_a_bare_topic_before_a_comma_and_a_clause_without_one_are_joined(nlp, text):
     assert len(nlp(text)._.clauses) == 2
+
+
+class _Leans:
+    """A stand-in sentiment model: the same score for every text."""
+
+    def __init__(self, score: float):
+        self.score = score
+
+    def decision_function(self, texts):
+        return np.full(len(texts), self.score)
+
+    def label(self, score: float) -> str:
+        return "positive" if score > 0.15 else "negative" if score < -0.15 else "neutral"
+
+
+def test_the_item_score_averages_the_sentiment_model_with_the_lexicon(nlp):
+    """A model trained on one kind of text leans where the lexicon's words do not: the item score is
+    the mean of the two readings (lexicon_share 0.5), the model alone with lexicon_share 0."""
+    from pipeline.sentiment import ModelSentimentScorer
+
+    lexicon_score = nlp("菜很难吃，服务员态度很差")._.score
+    assert lexicon_score < -0.5
+    (doc,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False).pipe([nlp("菜很难吃，服务员态度很差")])
+    assert doc._.score == pytest.approx((0.9 + lexicon_score) / 2, abs=1e-4)
+    (alone,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False, lexicon_share=0.0).pipe([nlp("菜很难吃")])
+    assert alone._.score == pytest.approx(0.9) and alone._.label == "positive"
