@@ -107,6 +107,10 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("经理反倒说是我们自己没看清", "negative"),  # the blame put on the customer
     ("从我家过去坐公交要一个多小时", "negative"),  # a long way by transport
     ("以后还会继续考虑这家", "positive"),          # an intention to come back
+    ("合同迟迟没寄回来", "negative"),              # still not sent
+    ("退款一直没有到账", "negative"),
+    ("比预计的还提前了两天", "positive"),          # ahead of time
+    ("提前一天预约就行", "neutral"),               # booking ahead is no praise
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
