@@ -111,6 +111,7 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("退款一直没有到账", "negative"),
     ("比预计的还提前了两天", "positive"),          # ahead of time
     ("提前一天预约就行", "neutral"),               # booking ahead is no praise
+    ("服务比不上以前热情", "negative"),            # a comparison that falls short denies what follows
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
