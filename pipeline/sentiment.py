@@ -102,6 +102,8 @@ class LexiconSentiment:
             if len(token) > length and prefix in self._prefixes:
                 rest = token[length:]
                 pol = self._polarity(rest, overrides)
+                if pol is None and len(rest) > 1 and rest[-1] in "了啦呀啊":  # 太好了, 太棒啦
+                    pol = self._polarity(rest[:-1], overrides)
                 if pol is not None:
                     return [prefix], pol
                 inner = self._split_modified(rest, overrides)

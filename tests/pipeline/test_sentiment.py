@@ -12,6 +12,7 @@ def model():
 @pytest.mark.parametrize("tokens, label", [
     (["服务员", "态度", "很", "好"], "positive"),
     (["服务员", "态度", "很差"], "negative"),       # jieba glues 很差: the modifier is peeled off
+    (["活动", "太好了"], "positive"),               # and 太好了: the modifier and the 了 after the word
     (["不", "好吃"], "negative"),                   # negation flips
     (["不", "贵"], "positive"),                     # negated negative turns positive
     (["没有", "想象", "中", "好"], "negative"),
