@@ -193,6 +193,10 @@ def test_where_a_clause_names_a_seat_and_what_about_it_the_what_is_coded():
     assert subs("桌子太小了") == {"space"}
     assert "cleanliness" not in subs("感觉这个饼做得太油腻")   # 油腻 of food is taste
     assert "cost_effective" not in subs("值得一去")            # worth going is not value for money
+    assert subs("团购挺实惠") == {"discount"}                  # the value of a deal is the discount's
+    assert subs("性价比挺高") == {"cost_effective"}
+    assert "price_level" not in subs("18元的墨鱼饼很新鲜")     # an amount says how much, not how judged
+    assert subs("人均50元很便宜") == {"price_level"}
 
 
 def test_a_behaviour_that_judges_by_itself_names_its_node():
