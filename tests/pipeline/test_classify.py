@@ -197,6 +197,8 @@ def test_where_a_clause_names_a_seat_and_what_about_it_the_what_is_coded():
     assert subs("性价比挺高") == {"cost_effective"}
     assert "price_level" not in subs("18元的墨鱼饼很新鲜")     # an amount says how much, not how judged
     assert subs("人均50元很便宜") == {"price_level"}
+    assert "portion" not in subs("这家店槽点满满")             # full of something else
+    assert "portion" in subs("满满一大盘")
 
 
 def test_a_behaviour_that_judges_by_itself_names_its_node():

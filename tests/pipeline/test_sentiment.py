@@ -113,6 +113,9 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("比预计的还提前了两天", "positive"),          # ahead of time
     ("提前一天预约就行", "neutral"),               # booking ahead is no praise
     ("服务比不上以前热情", "negative"),            # a comparison that falls short denies what follows
+    ("这次必须给个好评", "positive"),              # a rating given
+    ("忍不住打了个差评", "negative"),
+    ("朋友说值得一去", "positive"),                # jieba keeps 值得一去 whole
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
