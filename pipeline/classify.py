@@ -8,6 +8,7 @@ segmented with jieba first).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import cached_property
 from itertools import accumulate
 from typing import Iterable, Iterator, Sequence
@@ -103,6 +104,24 @@ class LexiconAspectClassifier(BaseEstimator):
         return {j: re.compile("|".join(f"(?:{p})" for p in sub.objects))
                 for j, sub in enumerate(self.taxonomy.sub_dimensions) if sub.objects}
 
+    @cached_property
+    def _patterns(self) -> list[tuple[int, re.Pattern]]:
+        """(class index, the node's cue patterns as one expression) for the nodes that have any."""
+        return [(j, re.compile("|".join(f"(?:{p})" for p in sub.patterns)))
+                for j, sub in enumerate(self.taxonomy.sub_dimensions) if sub.patterns]
+
+    def _pattern_cues(self, tokens: Tokens, found: dict[int, list[int]]) -> None:
+        """Add the token where each match of a node's cue patterns starts as a cue of that node."""
+        text = "".join(tokens)
+        starts = None
+        for j, pattern in self._patterns:
+            for match in pattern.finditer(text):
+                if starts is None:
+                    starts = list(accumulate((len(t) for t in tokens[:-1]), initial=0))
+                pos = bisect_right(starts, match.start()) - 1
+                if pos not in found.get(j, ()):
+                    found.setdefault(j, []).append(pos)
+
     def _drop_objects(self, tokens: Tokens, found: dict[int, list[int]]) -> dict[int, list[int]]:
         """Cue positions that lie inside a match of their node's object patterns are not cues."""
         text = "".join(tokens)
@@ -121,7 +140,8 @@ class LexiconAspectClassifier(BaseEstimator):
         再来 as 再 / 来) is found across the two tokens, at the first; a cue of two or more characters
         that jieba keeps inside a longer word (电话 in 打电话, 停车 in 停车难) is found in it, and so is a
         cue under the degree and negation words jieba glues onto it (吵 in 太吵, 脏 in 很脏). A cue
-        inside one of its node's object patterns (推荐的菜) is none."""
+        inside one of its node's object patterns (推荐的菜) is none; a match of a node's cue patterns
+        (就两片肉) cues it at the token where the match starts."""
         found: dict[int, list[int]] = {}
         for pos, token in enumerate(tokens):
             own = self._index.get(token)
@@ -131,6 +151,8 @@ class LexiconAspectClassifier(BaseEstimator):
                 for j in self._index.get(token + tokens[pos + 1], ()):
                     if pos not in found.get(j, ()):
                         found.setdefault(j, []).append(pos)
+        if self._patterns:
+            self._pattern_cues(tokens, found)
         return self._drop_objects(tokens, found) if self._objects.keys() & found.keys() else found
 
     def _proba_one(self, tokens: Tokens) -> np.ndarray:

@@ -28,6 +28,9 @@ class SubDimension:
     #: Regular expressions over a clause in which this node's keywords name a thing rather than judge
     #: it (推荐的菜, 经朋友推荐, 服务员给我们推荐): a keyword inside a match does not cue the node.
     objects: tuple[str, ...] = ()
+    #: Regular expressions over a clause that cue this node where no single keyword does (就两片肉
+    #: is the portion, 不想再来 the intention not to return): the token where a match starts is the cue.
+    patterns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
                 alone=bool(s.get("alone", False)),
                 anchors=tuple(str(k) for k in s.get("anchors", ())),
                 objects=tuple(str(k) for k in s.get("objects", ())),
+                patterns=tuple(str(k) for k in s.get("patterns", ())),
             )
             for s in _require(d, "sub_dimensions", where)
         )
@@ -111,11 +115,12 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
             stray = [a for a in sub.anchors if a not in sub.keywords]
             if stray:
                 raise ValueError(f"{where}: sub-dimension {sub.id!r}: anchors {stray} are not among its keywords")
-            for pattern in sub.objects:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ValueError(f"{where}: sub-dimension {sub.id!r}: objects pattern {pattern!r}: {exc}") from exc
+            for field, patterns in (("objects", sub.objects), ("patterns", sub.patterns)):
+                for pattern in patterns:
+                    try:
+                        re.compile(pattern)
+                    except re.error as exc:
+                        raise ValueError(f"{where}: sub-dimension {sub.id!r}: {field} pattern {pattern!r}: {exc}") from exc
         dims.append(Dimension(str(_require(d, "id", where)), str(d["name_zh"]), str(d["name_en"]), subs))
     return Taxonomy(
         name=str(_require(doc, "taxonomy", str(path))),

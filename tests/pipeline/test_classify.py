@@ -82,6 +82,7 @@ def test_a_node_cued_only_by_who_gives_way_to_the_node_of_what():
 @pytest.mark.parametrize("field, value, error", [
     ("anchors", ["不在关键词里"], "anchors .*不在关键词里.* are not among its keywords"),
     ("objects", ["(unclosed"], "staff_attitude.*objects pattern"),
+    ("patterns", ["(unclosed"], "staff_attitude.*patterns pattern"),
 ])
 def test_a_bad_node_field_is_refused_with_its_node(tmp_path, field, value, error):
     import yaml
@@ -171,6 +172,15 @@ def test_a_cue_under_glued_on_modifiers_is_found():
     assert subs(["不", "太贵"]) == {"price_level"}
     assert model().hits(["店里", "太吵", "了"]) == []   # without modifiers, nothing is peeled
     assert subs(["饱和"]) == set()                      # 饱 is not under a modifier there
+
+
+def test_a_nodes_cue_pattern_cues_it_where_no_keyword_does():
+    """就两片肉 is the portion and 不想再过来 the intention not to return, though neither holds a keyword."""
+    clf = model()
+    hits = {h.sub_dimension: h.cues for h in clf.hits(["鱼", "就", "三片"])}
+    assert hits == {"portion": (1,)}  # the cue is the token where the match starts
+    assert {h.sub_dimension for h in clf.hits(jieba.lcut("反正以后是不太想再过来了"))} == {"revisit"}
+    assert "portion" not in {h.sub_dimension for h in clf.hits(jieba.lcut("一碗面才9块钱"))}  # money, not pieces
 
 
 def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():

@@ -116,6 +116,9 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("这次必须给个好评", "positive"),              # a rating given
     ("忍不住打了个差评", "negative"),
     ("朋友说值得一去", "positive"),                # jieba keeps 值得一去 whole
+    ("这么大一盘就两片肉", "negative"),            # a count that is too few
+    ("吃完以后不想再来了", "negative"),            # not again
+    ("这里毫无服务可言", "negative"),              # nothing to speak of
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
