@@ -119,6 +119,9 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("这么大一盘就两片肉", "negative"),            # a count that is too few
     ("吃完以后不想再来了", "negative"),            # not again
     ("这里毫无服务可言", "negative"),              # nothing to speak of
+    ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
+    ("保安说门口不让停", "negative"),              # not allowed to park
+    ("不知道门口能不能停车", "neutral"),
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
