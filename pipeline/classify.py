@@ -8,9 +8,7 @@ segmented with jieba first).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import cached_property
-from itertools import accumulate
 from typing import Iterable, Iterator, Sequence
 
 import jieba
@@ -20,7 +18,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from pipeline.contracts import CODE_LABELS, LABEL_VALUES
-from pipeline.segment import AspectHit, Clause
+from pipeline.segment import AspectHit, Clause, token_at, token_starts
 from pipeline.taxonomy import Taxonomy
 
 Tokens = Sequence[str]
@@ -117,15 +115,15 @@ class LexiconAspectClassifier(BaseEstimator):
         for j, pattern in self._patterns:
             for match in pattern.finditer(text):
                 if starts is None:
-                    starts = list(accumulate((len(t) for t in tokens[:-1]), initial=0))
-                pos = bisect_right(starts, match.start()) - 1
+                    starts = token_starts(tokens)
+                pos = token_at(starts, match.start())
                 if pos not in found.get(j, ()):
                     found.setdefault(j, []).append(pos)
 
     def _drop_objects(self, tokens: Tokens, found: dict[int, list[int]]) -> dict[int, list[int]]:
         """Cue positions that lie inside a match of their node's object patterns are not cues."""
         text = "".join(tokens)
-        starts = [0, *accumulate(len(t) for t in tokens)]
+        starts = token_starts(tokens)
         out: dict[int, list[int]] = {}
         for j, positions in found.items():
             pattern = self._objects.get(j)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from itertools import accumulate
+from typing import Iterable, Sequence
 
 import jieba
 import spacy
@@ -51,6 +53,16 @@ class Clause:
 for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral")):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
+
+
+def token_starts(tokens: Sequence[str]) -> list[int]:
+    """The character offset where each token starts in the tokens joined."""
+    return list(accumulate((len(t) for t in tokens[:-1]), initial=0)) if tokens else []
+
+
+def token_at(starts: list[int], offset: int) -> int:
+    """The token (by `token_starts`) that holds the character at `offset` of the joined text."""
+    return bisect_right(starts, offset) - 1
 
 
 @lru_cache(maxsize=None)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
-from itertools import accumulate
 from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -19,7 +17,7 @@ from spacy.util import minibatch
 from pipeline.classify import LexiconAspectClassifier, Tokens, as_tokens
 from pipeline.items import stable_hash
 from pipeline.lexicon import Lexicon
-from pipeline.segment import AspectHit, Clause
+from pipeline.segment import AspectHit, Clause, token_at, token_starts
 from pipeline.taxonomy import Taxonomy
 
 LABELS = ("negative", "neutral", "positive")
@@ -82,12 +80,12 @@ class LexiconSentiment:
         text = "".join(tokens)
         if not tokens or self._any_phrase is None or not self._any_phrase.search(text):
             return []
-        starts = list(accumulate((len(t) for t in tokens[:-1]), initial=0))
+        starts = token_starts(tokens)
         found = []
         for pattern, weight in self.lexicon.phrases:
             for match in pattern.finditer(text):
-                first = bisect_right(starts, match.start()) - 1
-                last = bisect_left(starts, max(match.end(), match.start() + 1)) - 1
+                first = token_at(starts, match.start())
+                last = token_at(starts, max(match.end() - 1, match.start()))
                 found.append((first, last, weight))
         kept: list[tuple[int, int, float]] = []  # overlapping matches: the earliest, then the longest
         for first, last, weight in sorted(found, key=lambda f: (f[0], f[0] - f[1])):

@@ -107,3 +107,13 @@ def test_frame_words_are_language_data():
     frames = Lexicon.load().frames
     assert {"总体而言", "说实话"} <= frames
     assert len(split_clauses(doc, frozenset(), frames=frames)) == 1
+
+
+def test_token_offsets_map_characters_back_to_tokens():
+    from pipeline.segment import token_at, token_starts
+
+    tokens = ["服务员", "很", "热情"]
+    starts = token_starts(tokens)
+    assert starts == [0, 3, 4]
+    assert [token_at(starts, k) for k in range(6)] == [0, 0, 0, 1, 2, 2]
+    assert token_starts([]) == []
