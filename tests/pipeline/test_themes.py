@@ -97,13 +97,13 @@ def test_content_words_leave_out_function_sentiment_and_judgement_words():
 def test_coverage_view_counts_opinionated_clauses_without_a_code(store, tmp_path, coder):
     from pipeline.ingest.runner import ingest_reviews_file
 
-    rows = "id,content,store,created_at\n1,服务员态度很好，今天玩得很开心,A,2026-05-01\n2,服务员态度很差,A,2026-05-02\n3,下雨了,A,2026-06-01\n"
+    rows = "id,content,store,created_at\n1,服务员态度很好，今天下雨心情很好,A,2026-05-01\n2,服务员态度很差,A,2026-05-02\n3,下雨了,A,2026-06-01\n"
     ingest_reviews_file(store, write(tmp_path / "r.csv", rows))
     coding_repo.write_taxonomy(store, coder.taxonomy)
     coding_repo.write_batch(store, coder.code(coding_repo.items_to_code(store, coder.model_version)), coder.model_version)
     got = [tuple(r) for r in store.query("""SELECT CAST(period AS VARCHAR), opinionated_clauses, uncoded, uncoded_share
                                              FROM v_coverage ORDER BY period""").itertuples(index=False)]
-    # May: three opinionated clauses, one (今天玩得很开心) without a code; June: 下雨了 carries no opinion
+    # May: three opinionated clauses, one (今天下雨心情很好: no topic of the taxonomy) without a code; June: 下雨了 carries no opinion
     assert got == [("2026-05-01", 3, 1, pytest.approx(1 / 3))]
 
 
