@@ -40,6 +40,67 @@ def read_phrases(path: Path) -> tuple[tuple[re.Pattern, float], ...]:
     return tuple(out)
 
 
+def first_chars(pattern: re.Pattern) -> frozenset[str] | None:
+    """The characters a match of `pattern` can start with, or None where that is not a short list (a
+    negated class, `.`, a pattern that can match nothing, flags): a clause holding none of them cannot
+    match, so a caller may skip the pattern there. Read from Python's own parse of the pattern."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE | re.DOTALL | re.MULTILINE):  # inline flags too: do not guess
+        return None
+    try:
+        from re import _constants as c, _parser as parser
+    except ImportError:  # another Python: no prefilter, every pattern is tried
+        return None
+
+    def sequence(items) -> tuple[set[str] | None, bool]:
+        out: set[str] = set()
+        for op, av in items:
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero width
+                continue
+            first, nullable = item(op, av)
+            if first is None:
+                return None, False
+            out |= first
+            if not nullable:
+                return out, False
+        return out, True
+
+    def item(op, av) -> tuple[set[str] | None, bool]:
+        if op is c.LITERAL:
+            return {chr(av)}, False
+        if op is c.IN:
+            chars: set[str] = set()
+            for o, a in av:
+                if o is c.LITERAL:
+                    chars.add(chr(a))
+                elif o is c.RANGE and a[1] - a[0] < 256:
+                    chars.update(chr(k) for k in range(a[0], a[1] + 1))
+                else:
+                    return None, False
+            return chars, False
+        if op is c.SUBPATTERN:
+            return sequence(av[-1])
+        if op is c.BRANCH:
+            out: set[str] = set()
+            nullable = False
+            for branch in av[1]:
+                first, empty = sequence(branch)
+                if first is None:
+                    return None, False
+                out |= first
+                nullable |= empty
+            return out, nullable
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            first, empty = sequence(av[2])
+            return first, (empty or av[0] == 0) if first is not None else False
+        return None, False
+
+    try:
+        first, nullable = sequence(parser.parse(pattern.pattern))
+    except Exception:  # noqa: BLE001 - a prefilter that cannot read a pattern just does not filter
+        return None
+    return frozenset(first) if first and not nullable else None
+
+
 def _word_set(path: Path) -> frozenset[str]:
     """The words of a one-word-per-line file (a missing file is empty)."""
     return frozenset(read_word_weights(path)) if path.exists() else frozenset()

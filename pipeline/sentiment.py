@@ -16,7 +16,7 @@ from spacy.util import minibatch
 
 from pipeline.classify import LexiconAspectClassifier, Tokens, as_tokens
 from pipeline.items import stable_hash
-from pipeline.lexicon import Lexicon
+from pipeline.lexicon import Lexicon, first_chars
 from pipeline.segment import AspectHit, Clause, token_at, token_starts
 from pipeline.taxonomy import Taxonomy
 
@@ -50,6 +50,14 @@ class LexiconSentiment:
         self._prefixes = frozenset(self.lexicon.negation) | frozenset(self.lexicon.degree)
         self._links = sorted(self.lexicon.links | set(self.lexicon.degree), key=len, reverse=True)
         self._postposed = sorted(self.lexicon.postposed, key=len, reverse=True)
+        # which phrases a match can start at each character (most clauses hold no such character), and
+        # the phrases that can start anywhere
+        self._phrase_starts = [first_chars(p) for p, _ in self.lexicon.phrases]
+        self._phrases_at: dict[str, list[int]] = {}
+        for k, first in enumerate(self._phrase_starts):
+            for char in first or ():
+                self._phrases_at.setdefault(char, []).append(k)
+        self._phrases_anywhere = [k for k, first in enumerate(self._phrase_starts) if first is None]
         self._any_postposed = re.compile("|".join(map(re.escape, self._postposed))) if self._postposed else None
         self._prefix_lengths = sorted({len(p) for p in self._prefixes}, reverse=True)
 
@@ -77,11 +85,17 @@ class LexiconSentiment:
         text = "".join(tokens)
         if not tokens:
             return []
-        # each pattern on its own: one alternation of all of them ran slower than the patterns one by one
-        # (the regex engine loses their literal prefixes), though most clauses match none
+        # only the patterns a match of which can start at one of the clause's characters, each on its own
+        # (one alternation of all of them ran slower than the patterns one by one)
+        at = self._phrases_at
+        candidates = {k for char in set(text) for k in at.get(char, ())}
+        candidates.update(self._phrases_anywhere)
+        if not candidates:
+            return []
         starts: list[int] | None = None
         found = []
-        for pattern, weight in self.lexicon.phrases:
+        for k in sorted(candidates):
+            pattern, weight = self.lexicon.phrases[k]
             for match in pattern.finditer(text):
                 if starts is None:
                     starts = token_starts(tokens)

@@ -235,3 +235,34 @@ def test_the_item_score_averages_the_sentiment_model_with_the_lexicon(nlp):
     assert doc._.score == pytest.approx((0.9 + lexicon_score) / 2, abs=1e-4)
     (alone,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False, lexicon_share=0.0).pipe([nlp("菜很难吃")])
     assert alone._.score == pytest.approx(0.9) and alone._.label == "positive"
+
+
+@pytest.mark.parametrize("pattern, first", [
+    ("(等|排队)了?[0-9]+分钟", {"等", "排"}),
+    ("(?<![不没])(下次|以后)?还(来|去)", {"下", "以", "还"}),     # zero width and optional parts looked through
+    ("[0-3]号口", {"0", "1", "2", "3"}),
+    ("[^，]{0,3}比", None),                                        # a negated class: any character
+    ("(很|太)?", None),                                           # can match nothing
+])
+def test_a_phrase_knows_the_characters_a_match_starts_with(pattern, first):
+    import re
+
+    from pipeline.lexicon import first_chars
+
+    assert first_chars(re.compile(pattern)) == (frozenset(first) if first else None)
+
+
+def test_the_start_character_filter_never_changes_what_phrases_match(model):
+    """Skipping a pattern where the clause holds none of its start characters is only a shortcut."""
+    import jieba
+
+    texts = ["排队等了半天", "到现在两周了还没消息", "下次还想试试", "价格比别家便宜不少", "今天天气不错",
+             "这不就是捆绑销售吗", "快五千了", "送的都是地摊货"]
+    filtered = [model.phrase_values(jieba.lcut(t)) for t in texts]
+    index, anywhere = model._phrases_at, model._phrases_anywhere
+    model._phrases_at, model._phrases_anywhere = {}, list(range(len(model.lexicon.phrases)))
+    try:
+        assert [model.phrase_values(jieba.lcut(t)) for t in texts] == filtered
+    finally:
+        model._phrases_at, model._phrases_anywhere = index, anywhere
+    assert sum(bool(f) for f in filtered) >= 6
