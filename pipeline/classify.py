@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from pipeline.contracts import CODE_LABELS, LABEL_VALUES
-from pipeline.lexicon import first_chars
+from pipeline.lexicon import StartIndex
 from pipeline.segment import AspectHit, Clause, token_at, token_starts
 from pipeline.taxonomy import Taxonomy
 
@@ -104,24 +104,21 @@ class LexiconAspectClassifier(BaseEstimator):
                 for j, sub in enumerate(self.taxonomy.sub_dimensions) if sub.objects}
 
     @cached_property
-    def _patterns(self) -> list[tuple[int, re.Pattern, frozenset[str] | None]]:
-        """(class index, the node's cue patterns as one expression, the characters a match can start
-        with) for the nodes that have any."""
-        out = []
-        for j, sub in enumerate(self.taxonomy.sub_dimensions):
-            if sub.patterns:
-                pattern = re.compile("|".join(f"(?:{p})" for p in sub.patterns))
-                out.append((j, pattern, first_chars(pattern)))
-        return out
+    def _patterns(self) -> list[tuple[int, re.Pattern]]:
+        """(class index, the node's cue patterns as one expression) for the nodes that have any."""
+        return [(j, re.compile("|".join(f"(?:{p})" for p in sub.patterns)))
+                for j, sub in enumerate(self.taxonomy.sub_dimensions) if sub.patterns]
+
+    @cached_property
+    def _pattern_index(self) -> StartIndex:
+        return StartIndex([pattern for _, pattern in self._patterns])
 
     def _pattern_cues(self, tokens: Tokens, found: dict[int, list[int]]) -> None:
         """Add the token where each match of a node's cue patterns starts as a cue of that node."""
         text = "".join(tokens)
-        chars = set(text)
         starts = None
-        for j, pattern, first in self._patterns:
-            if first is not None and first.isdisjoint(chars):
-                continue
+        for k in self._pattern_index.candidates(text):
+            j, pattern = self._patterns[k]
             for match in pattern.finditer(text):
                 if starts is None:
                     starts = token_starts(tokens)

@@ -79,9 +79,7 @@ def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplit
 
 @Language.factory("voc_aspects", default_config={"taxonomy": "restaurant"})
 def make_aspect_tagger(nlp: Language, name: str, taxonomy: str) -> AspectTagger:
-    lexicon = cached_lexicon()
-    return AspectTagger(LexiconAspectClassifier(cached_taxonomy(taxonomy),
-                                                modifiers=frozenset(lexicon.negation) | frozenset(lexicon.degree)))
+    return AspectTagger(LexiconAspectClassifier(cached_taxonomy(taxonomy), modifiers=cached_lexicon().modifiers))
 
 
 @Language.factory("voc_sentiment", default_config={"taxonomy": "restaurant"})

@@ -16,7 +16,7 @@ from spacy.util import minibatch
 
 from pipeline.classify import LexiconAspectClassifier, Tokens, as_tokens
 from pipeline.items import stable_hash
-from pipeline.lexicon import Lexicon, first_chars
+from pipeline.lexicon import Lexicon, StartIndex
 from pipeline.segment import AspectHit, Clause, token_at, token_starts
 from pipeline.taxonomy import Taxonomy
 
@@ -47,17 +47,10 @@ class LexiconSentiment:
         self.lexicon = lexicon or Lexicon.load()
         self.neutral_band = neutral_band
         self.negated_negative = negated_negative
-        self._prefixes = frozenset(self.lexicon.negation) | frozenset(self.lexicon.degree)
+        self._prefixes = self.lexicon.modifiers
         self._links = sorted(self.lexicon.links | set(self.lexicon.degree), key=len, reverse=True)
         self._postposed = sorted(self.lexicon.postposed, key=len, reverse=True)
-        # which phrases a match can start at each character (most clauses hold no such character), and
-        # the phrases that can start anywhere
-        self._phrase_starts = [first_chars(p) for p, _ in self.lexicon.phrases]
-        self._phrases_at: dict[str, list[int]] = {}
-        for k, first in enumerate(self._phrase_starts):
-            for char in first or ():
-                self._phrases_at.setdefault(char, []).append(k)
-        self._phrases_anywhere = [k for k, first in enumerate(self._phrase_starts) if first is None]
+        self._phrase_index = StartIndex([p for p, _ in self.lexicon.phrases])  # most clauses may match none
         self._any_postposed = re.compile("|".join(map(re.escape, self._postposed))) if self._postposed else None
         self._prefix_lengths = sorted({len(p) for p in self._prefixes}, reverse=True)
 
@@ -85,16 +78,9 @@ class LexiconSentiment:
         text = "".join(tokens)
         if not tokens:
             return []
-        # only the patterns a match of which can start at one of the clause's characters, each on its own
-        # (one alternation of all of them ran slower than the patterns one by one)
-        at = self._phrases_at
-        candidates = {k for char in set(text) for k in at.get(char, ())}
-        candidates.update(self._phrases_anywhere)
-        if not candidates:
-            return []
         starts: list[int] | None = None
         found = []
-        for k in sorted(candidates):
+        for k in self._phrase_index.candidates(text):
             pattern, weight = self.lexicon.phrases[k]
             for match in pattern.finditer(text):
                 if starts is None:

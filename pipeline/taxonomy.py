@@ -115,12 +115,12 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
             stray = [a for a in sub.anchors if a not in sub.keywords]
             if stray:
                 raise ValueError(f"{where}: sub-dimension {sub.id!r}: anchors {stray} are not among its keywords")
-            for field, patterns in (("objects", sub.objects), ("patterns", sub.patterns)):
+            for kind, patterns in (("objects", sub.objects), ("patterns", sub.patterns)):
                 for pattern in patterns:
                     try:
                         re.compile(pattern)
                     except re.error as exc:
-                        raise ValueError(f"{where}: sub-dimension {sub.id!r}: {field} pattern {pattern!r}: {exc}") from exc
+                        raise ValueError(f"{where}: sub-dimension {sub.id!r}: {kind} pattern {pattern!r}: {exc}") from exc
         dims.append(Dimension(str(_require(d, "id", where)), str(d["name_zh"]), str(d["name_en"]), subs))
     return Taxonomy(
         name=str(_require(doc, "taxonomy", str(path))),

@@ -165,7 +165,7 @@ def test_a_cue_under_glued_on_modifiers_is_found():
     from pipeline.nlp import cached_lexicon
 
     lexicon = cached_lexicon()
-    clf = LexiconAspectClassifier(load_taxonomy("restaurant"), modifiers=frozenset(lexicon.degree) | frozenset(lexicon.negation))
+    clf = LexiconAspectClassifier(load_taxonomy("restaurant"), modifiers=lexicon.modifiers)
     subs = lambda tokens: {h.sub_dimension for h in clf.hits(tokens)}  # noqa: E731
     assert subs(["店里", "太吵", "了"]) == {"noise"}
     assert subs(["大厅", "很脏"]) == {"cleanliness"}   # 大厅 says where: the what is coded

@@ -259,10 +259,13 @@ def test_the_start_character_filter_never_changes_what_phrases_match(model):
     texts = ["排队等了半天", "到现在两周了还没消息", "下次还想试试", "价格比别家便宜不少", "今天天气不错",
              "这不就是捆绑销售吗", "快五千了", "送的都是地摊货"]
     filtered = [model.phrase_values(jieba.lcut(t)) for t in texts]
-    index, anywhere = model._phrases_at, model._phrases_anywhere
-    model._phrases_at, model._phrases_anywhere = {}, list(range(len(model.lexicon.phrases)))
+    class Every:  # every pattern a candidate, as without the index
+        def candidates(self, text):
+            return list(range(len(model.lexicon.phrases)))
+
+    index, model._phrase_index = model._phrase_index, Every()
     try:
         assert [model.phrase_values(jieba.lcut(t)) for t in texts] == filtered
     finally:
-        model._phrases_at, model._phrases_anywhere = index, anywhere
+        model._phrase_index = index
     assert sum(bool(f) for f in filtered) >= 6
