@@ -308,15 +308,21 @@ class ModelSentimentScorer:
 
 class ModelPolarityScorer:
     """spaCy component `voc_polarity_model`: a trained clause polarity model (role `polarity`) scores
-    each clause and each aspect in it, from the clause's words and the lexicon's reading of them
-    (the lexicon scores must be there: it runs after `voc_sentiment`, before any rescoring)."""
+    each clause that judges (`Clause.judged`: a word of opinion, a phrase, a lukewarm word) and each
+    aspect in it, from the clause's words and the lexicon's reading of them (the lexicon scores must
+    be there: it runs after `voc_sentiment`, before any rescoring).
+
+    A clause that judges nothing keeps the lexicon's reading, so its aspects stay bare mentions: the
+    model learnt from document labels pinned on clauses (AIC marks 在世贸广场五楼 positive when the
+    review is), and its polar readings of such clauses were right on a third of the gold codes they
+    made. Unknown wording of a judgement belongs in the lexicon (`data/lexicons`) instead."""
 
     def __init__(self, model, ref: str, batch_size: int = 128):
         self.model, self.version, self.batch_size = model, ref, batch_size
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):
-            clauses = [c for doc in batch for c in doc._.clauses]
+            clauses = [c for doc in batch for c in doc._.clauses if c.judged]
             hits = [(c, h) for c in clauses for h in c.aspects]
             inputs = [(c.text, c.score, c.score) for c in clauses] + [(c.text, h.score, c.score) for c, h in hits]
             if inputs:
@@ -336,9 +342,9 @@ class ModelPolarityScorer:
 class JudgementFilter:
     """spaCy component `voc_judgements`, last in the pipeline: what a clause judges. An aspect named in
     a clause that judges nothing (no word of opinion, no lukewarm word: 人均80, 点了招牌菜, 在世贸广场
-    五楼) and that no model reads as positive or negative is a bare mention, not a code; an aspect of a
-    clause whose only words of opinion are lukewarm (价格还行, 总体还成) is judged neutral, whatever
-    a model leans."""
+    五楼) and that the aspect model does not read as positive or negative is a bare mention, not a
+    code; an aspect of a clause whose only words of opinion are lukewarm (价格还行, 总体还成) is
+    judged neutral, whatever a model leans."""
 
     def __call__(self, doc: Doc) -> Doc:
         for clause in doc._.clauses:

@@ -80,3 +80,21 @@ def test_trained_polarity_model_codes_every_taxonomy(tmp_path, aic_small):
     assert ";polarity=pol@1;language=" in coder.model_version
     doc = coder.nlp("销售顾问态度很冷漠")
     assert item_codes(doc)["staff_attitude"][0] == "negative"
+
+
+def test_a_clause_that_judges_nothing_keeps_the_lexicons_reading(tmp_path, examples):
+    """A model taught that bare mentions lean positive (document labels pinned on clauses) does not
+    turn 服务员在二楼 into a code; a clause that judges is still the model's."""
+    from pipeline.coder import Coder, item_codes
+    from pipeline.registry import Registry
+
+    bare = examples.text.isin(["店在二楼", "点了一个招牌菜"])
+    leaning = examples.assign(label=examples.label.where(~bare, "positive"))
+    model = ClausePolarityClassifier().fit(leaning[["text", "aspect_score", "clause_score"]], leaning.label)
+    assert model.predict([("服务员在二楼", 0.0, 0.0)])[0] == "positive"
+    registry = Registry(str(tmp_path / "models"))
+    ref = registry.register("leaning", "polarity", model, {"data": [], "metrics": {}})
+    coder = Coder("restaurant", aspect_model="lexicon", sentiment_model="lexicon", polarity_model=str(ref),
+                  registry=str(tmp_path / "models"))
+    assert "staff_attitude" not in item_codes(coder.nlp("服务员在二楼"))
+    assert item_codes(coder.nlp("服务员很冷漠"))["staff_attitude"][0] == "negative"
