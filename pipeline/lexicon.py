@@ -153,7 +153,9 @@ class Lexicon:
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
-        polarity = {w: -v for w, v in read_word_weights(directory / "negative.txt").items()}
+        mined = directory / "opinion_words.txt"  # signed weights; the hand-written lists win
+        polarity = read_word_weights(mined) if mined.exists() else {}
+        polarity.update({w: -v for w, v in read_word_weights(directory / "negative.txt").items()})
         polarity.update(read_word_weights(directory / "positive.txt"))
         return cls(
             polarity=polarity,

@@ -1,0 +1,45 @@
+"""The lexicon's word lists: the built opinion words under the hand-written ones, and how they are built."""
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+from pipeline.lexicon import Lexicon, read_word_weights
+from pipeline.paths import LEXICON_DIR
+from pipeline.sentiment import LexiconSentiment
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_opinion_words", ROOT / "scripts" / "build_opinion_words.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_hand_written_lists_win_over_the_built_opinion_words(tmp_path):
+    folder = tmp_path / "lexicons"
+    shutil.copytree(LEXICON_DIR, folder)
+    (folder / "opinion_words.txt").write_text("# built\n好吃\t-0.8\t# a wrong sign\n肥美\t0.8\n", encoding="utf-8")
+    lexicon = Lexicon.load(folder)
+    assert lexicon.polarity["好吃"] > 0 and lexicon.polarity["肥美"] == 0.8
+    (folder / "opinion_words.txt").unlink()
+    assert "肥美" not in Lexicon.load(folder).polarity  # the built list is optional
+
+
+def test_the_shipped_opinion_words_are_signed_and_none_is_rejected():
+    built = read_word_weights(LEXICON_DIR / "opinion_words.txt")
+    rejected = set(read_word_weights(LEXICON_DIR / "opinion_words_rejected.txt"))
+    assert len(built) > 50 and not built.keys() & rejected
+    assert {abs(w) for w in built.values()} == {0.8} and any(w < 0 for w in built.values())
+    assert LexiconSentiment().predict([["服务员", "很", "讨厌"], ["小狗", "很", "可爱"]]).tolist() == ["negative", "positive"]
+
+
+def test_a_candidate_is_kept_only_where_polar_sentences_confirm_its_side():
+    sentences = ([("鱼很肥美", 1)] * 6 + [("店里冷清", -1)] * 6 + [("机会难得", 1)] * 3 + [("机会难得", -1)] * 3
+                 + [("好", 1)] * 20 + [("差", -1)] * 20)
+    candidates = {"肥美": 1, "冷清": -1, "机会": 1, "华丽": -1, "不错误": 1}
+    kept = _builder().confirmed(candidates, sentences, {"不"}, min_count=5, min_log_odds=1.0)
+    assert set(kept) == {"肥美", "冷清"}  # 机会: both ways; 华丽: never seen; 不错误: starts with a negator
+    assert kept["冷清"][0] == -1 and kept["肥美"][2] == 6
