@@ -183,6 +183,15 @@ def test_a_nodes_cue_pattern_cues_it_where_no_keyword_does():
     assert "portion" not in {h.sub_dimension for h in clf.hits(jieba.lcut("一碗面才9块钱"))}  # money, not pieces
 
 
+def test_how_much_of_an_ingredient_and_a_servings_size_are_the_portion():
+    clf = model()
+    subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    for text in ("牛肉较少", "馅儿也偏少", "料也很足", "虾挺多的", "好大一盘子", "真的是很小份"):
+        assert "portion" in subs(text), text
+    assert "portion" not in subs("肥肉有点多")     # the cut of the meat
+    assert "portion" not in subs("肉多少钱一斤")   # a question of price: the amount is not said last
+
+
 def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():
     """推荐 of a dish somebody else recommended, 招牌 of a signature dish: names, not judgements."""
     clf = model()

@@ -117,6 +117,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("忍不住打了个差评", "negative"),
     ("朋友说值得一去", "positive"),                # jieba keeps 值得一去 whole
     ("这么大一盘就两片肉", "negative"),            # a count that is too few
+    ("好大一盘子", "positive"),                    # a serving's size, though jieba glues 好大一
+    ("真的是很小份", "negative"),
     ("吃完以后不想再来了", "negative"),            # not again
     ("这里毫无服务可言", "negative"),              # nothing to speak of
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
