@@ -192,6 +192,13 @@ def test_how_much_of_an_ingredient_and_a_servings_size_are_the_portion():
     assert "portion" not in subs("肉多少钱一斤")   # a question of price: the amount is not said last
 
 
+def test_a_discount_rate_or_an_amount_saved_is_the_discount():
+    clf = model()
+    subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    assert "discount" in subs("全单七折") and "discount" in subs("结账打了8.5折") and "discount" in subs("团购省30")
+    assert "discount" not in subs("店家也不反省一下")
+
+
 def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():
     """推荐 of a dish somebody else recommended, 招牌 of a signature dish: names, not judgements."""
     clf = model()

@@ -119,6 +119,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("这么大一盘就两片肉", "negative"),            # a count that is too few
     ("好大一盘子", "positive"),                    # a serving's size, though jieba glues 好大一
     ("真的是很小份", "negative"),
+    ("全单七折", "positive"),                      # a discount stated is a benefit stated
+    ("在不打折的情况下", "neutral"),               # no rate: nothing stated
     ("吃完以后不想再来了", "negative"),            # not again
     ("这里毫无服务可言", "negative"),              # nothing to speak of
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
