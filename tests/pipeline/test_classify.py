@@ -199,6 +199,14 @@ def test_a_discount_rate_or_an_amount_saved_is_the_discount():
     assert "discount" not in subs("店家也不反省一下")
 
 
+def test_the_places_size_and_seats_too_close_are_the_space():
+    clf = model()
+    subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    for text in ("但是餐厅很大", "里面挺大的", "虽然店不大", "座位之间的距离很近"):
+        assert "space" in subs(text), text
+    assert "space" not in subs("门面不大但很扎眼")  # the storefront: can it be found
+
+
 def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():
     """推荐 of a dish somebody else recommended, 招牌 of a signature dish: names, not judgements."""
     clf = model()

@@ -121,6 +121,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("真的是很小份", "negative"),
     ("全单七折", "positive"),                      # a discount stated is a benefit stated
     ("在不打折的情况下", "neutral"),               # no rate: nothing stated
+    ("座位之间的距离很近", "negative"),            # seats too close
+    ("虽然店不大", "negative"),                    # jieba glues 店不大
     ("吃完以后不想再来了", "negative"),            # not again
     ("这里毫无服务可言", "negative"),              # nothing to speak of
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
