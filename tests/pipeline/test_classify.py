@@ -207,6 +207,13 @@ def test_the_places_size_and_seats_too_close_are_the_space():
     assert "space" not in subs("门面不大但很扎眼")  # the storefront: can it be found
 
 
+def test_the_place_itself_judged_is_the_overall_experience_unless_something_named_is():
+    clf = model()
+    subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    assert subs("是一家很赞的素食餐厅") == {"overall_experience"}
+    assert subs("很好吃的店") == {"taste"}   # overall stands alone: the taste is what is judged
+
+
 def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():
     """推荐 of a dish somebody else recommended, 招牌 of a signature dish: names, not judgements."""
     clf = model()
