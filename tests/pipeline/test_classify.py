@@ -43,6 +43,15 @@ def test_auto_dealer_taxonomy_codes_test_drive():
     assert {h.sub_dimension for h in clf.hits(["试驾", "安排", "得", "很", "好"])} == {"test_drive_arrangement"}
 
 
+def test_what_the_car_has_is_the_vehicle_and_how_the_drive_went_the_test_drive():
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("auto_dealer", "lexicon", "lexicon").nlp
+    subs = lambda text: set(item_codes(nlp(text)))  # noqa: E731
+    assert subs("车内空间很大") == {"vehicle"} and subs("辅助驾驶很好用") == {"vehicle"}
+    assert subs("试驾的时候开起来很稳") == {"test_drive_experience"}
+
+
 def test_overall_is_coded_only_where_no_named_sub_dimension_is():
     """整体 in a clause about the price is an adverb, not an overall verdict (taxonomy `alone`)."""
     from pipeline.coder import Coder
