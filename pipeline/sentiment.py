@@ -308,22 +308,23 @@ class ModelSentimentScorer:
 
 class ModelPolarityScorer:
     """spaCy component `voc_polarity_model`: a trained clause polarity model (role `polarity`) scores
-    each clause that judges (`Clause.judged`: a word of opinion, a phrase, a lukewarm word) and each
-    aspect in it, from the clause's words and the lexicon's reading of them (the lexicon scores must
-    be there: it runs after `voc_sentiment`, before any rescoring).
+    each clause, and each aspect in a clause that judges (`Clause.judged`: a word of opinion, a
+    phrase, a lukewarm word), from the clause's words and the lexicon's reading of them (the lexicon
+    scores must be there: it runs after `voc_sentiment`, before any rescoring).
 
-    A clause that judges nothing keeps the lexicon's reading, so its aspects stay bare mentions: the
-    model learnt from document labels pinned on clauses (AIC marks 在世贸广场五楼 positive when the
-    review is), and its polar readings of such clauses were right on a third of the gold codes they
-    made. Unknown wording of a judgement belongs in the lexicon (`data/lexicons`) instead."""
+    The aspects of a clause that judges nothing keep the lexicon's reading, so they stay bare
+    mentions: the model learnt from document labels pinned on clauses (AIC marks 在世贸广场五楼
+    positive when the review is), and its polar readings of such aspects were right on a third of
+    the gold codes they made. The clause's own score is still the model's: an implicit complaint in
+    words no list knows (扫码点餐还要先关注公众号) is what the theme finder looks for."""
 
     def __init__(self, model, ref: str, batch_size: int = 128):
         self.model, self.version, self.batch_size = model, ref, batch_size
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):
-            clauses = [c for doc in batch for c in doc._.clauses if c.judged]
-            hits = [(c, h) for c in clauses for h in c.aspects]
+            clauses = [c for doc in batch for c in doc._.clauses]
+            hits = [(c, h) for c in clauses if c.judged for h in c.aspects]
             inputs = [(c.text, c.score, c.score) for c in clauses] + [(c.text, h.score, c.score) for c, h in hits]
             if inputs:
                 proba = self.model.predict_proba(inputs)
