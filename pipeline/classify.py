@@ -186,8 +186,13 @@ class LexiconAspectClassifier(BaseEstimator):
             out = [h for h in out if not self.taxonomy.sub(h.sub_dimension).alone]
         anchored = [h for h in out if all(tokens[p] in self.taxonomy.sub(h.sub_dimension).anchors for p in h.cues)]
         if anchored and len(anchored) < len(out):  # 服务员上菜很慢: the waiter is who, serving speed is what
-            out = [h for h in out if h not in anchored]
+            others = {h.sub_dimension for h in out if h not in anchored}
+            out = [h for h in out if h not in anchored or not self._gives_way(h.sub_dimension, others)]
         return out
+
+    def _gives_way(self, sub_id: str, others: set[str]) -> bool:
+        yields_to = self.taxonomy.sub(sub_id).yields_to
+        return bool(others & set(yields_to)) if yields_to else True
 
 
 class AspectTagger:

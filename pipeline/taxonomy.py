@@ -25,6 +25,9 @@ class SubDimension:
     #: Keywords that only name who or where (服务员, 销售): a clause cued for this node by them alone
     #: is about the other node it cues (服务员上菜很慢 is serving speed, 销售很专业 competence).
     anchors: tuple[str, ...] = ()
+    #: Where set, the anchored clause gives way only to these nodes (环境干净 is the cleanliness, 环境和
+    #: 服务都很好 still the decoration and the staff); unset, to any other node it cues.
+    yields_to: tuple[str, ...] = ()
     #: Regular expressions over a clause in which this node's keywords name a thing rather than judge
     #: it (推荐的菜, 经朋友推荐, 服务员给我们推荐): a keyword inside a match does not cue the node.
     objects: tuple[str, ...] = ()
@@ -106,6 +109,7 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
                 negative=tuple(str(k) for k in s.get("negative", ())),
                 alone=bool(s.get("alone", False)),
                 anchors=tuple(str(k) for k in s.get("anchors", ())),
+                yields_to=tuple(str(k) for k in s.get("yields_to", ())),
                 objects=tuple(str(k) for k in s.get("objects", ())),
                 patterns=tuple(str(k) for k in s.get("patterns", ())),
             )
@@ -122,6 +126,13 @@ def load_taxonomy(name_or_path: str | Path) -> Taxonomy:
                     except re.error as exc:
                         raise ValueError(f"{where}: sub-dimension {sub.id!r}: {kind} pattern {pattern!r}: {exc}") from exc
         dims.append(Dimension(str(_require(d, "id", where)), str(d["name_zh"]), str(d["name_en"]), subs))
+    known = {sub.id for dim in dims for sub in dim.sub_dimensions}
+    for dim in dims:
+        for sub in dim.sub_dimensions:
+            unknown = [y for y in sub.yields_to if y not in known]
+            if unknown or (sub.yields_to and not sub.anchors):
+                why = f"yields_to {unknown} are not sub-dimensions" if unknown else "yields_to needs anchors"
+                raise ValueError(f"{path}: sub-dimension {sub.id!r}: {why}")
     return Taxonomy(
         name=str(_require(doc, "taxonomy", str(path))),
         version=str(_require(doc, "version", str(path))),

@@ -216,6 +216,14 @@ def test_the_places_size_and_seats_too_close_are_the_space():
     assert "space" not in subs("门面不大但很扎眼")  # the storefront: can it be found
 
 
+def test_the_environment_in_general_is_the_decoration_but_gives_way_to_cleanliness_noise_and_space():
+    clf = model()
+    subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    assert subs("环境很好") == {"decoration"}
+    assert subs("环境干净") == {"cleanliness"} and subs("环境也安静") == {"noise"}
+    assert subs("环境和服务都很好") == {"decoration", "staff_attitude"}  # staff is no reason to give way
+
+
 def test_the_place_itself_judged_is_the_overall_experience_unless_something_named_is():
     clf = model()
     subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731

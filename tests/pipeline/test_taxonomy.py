@@ -45,3 +45,18 @@ dimensions:
 """, encoding="utf-8")
     with pytest.raises(ValueError, match="used twice"):
         load_taxonomy(path)
+
+
+@pytest.mark.parametrize("node, why", [
+    ("{id: x, name_zh: 子, name_en: X, keywords: [环境], anchors: [环境], yields_to: [nope]}", "are not sub-dimensions"),
+    ("{id: x, name_zh: 子, name_en: X, keywords: [环境], yields_to: [y]}", "needs anchors"),
+])
+def test_a_node_yields_only_to_known_nodes_and_through_its_anchors(tmp_path, node, why):
+    path = tmp_path / "t.yaml"
+    path.write_text(f"""taxonomy: t
+version: t-1
+dimensions:
+  - {{id: a, name_zh: 甲, name_en: A, sub_dimensions: [{node}, {{id: y, name_zh: 丑, name_en: Y, keywords: [干净]}}]}}
+""", encoding="utf-8")
+    with pytest.raises(ValueError, match=why):
+        load_taxonomy(path)
