@@ -216,6 +216,13 @@ def test_the_places_size_and_seats_too_close_are_the_space():
     assert "space" not in subs("门面不大但很扎眼")  # the storefront: can it be found
 
 
+def test_an_intention_to_come_back_and_a_price_dearer_than_elsewhere_cue_their_nodes():
+    clf = model()
+    subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
+    assert "revisit" in subs("以后还会继续点你们家") and "revisit" in subs("有机会一定会再去的")
+    assert "price_level" in subs("比外面贵多了") and "price_level" not in subs("性价比比别家高")
+
+
 def test_the_environment_in_general_is_the_decoration_but_gives_way_to_cleanliness_noise_and_space():
     clf = model()
     subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
