@@ -229,6 +229,7 @@ def test_the_environment_in_general_is_the_decoration_but_gives_way_to_cleanline
     assert subs("环境很好") == {"decoration"}
     assert subs("环境干净") == {"cleanliness"} and subs("环境也安静") == {"noise"}
     assert subs("环境和服务都很好") == {"decoration", "staff_attitude"}  # staff is no reason to give way
+    assert subs("各方面设备都有些陈旧") == {"decoration"}  # worn-out is said of the decor
 
 
 def test_the_place_itself_judged_is_the_overall_experience_unless_something_named_is():
