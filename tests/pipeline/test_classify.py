@@ -52,6 +52,16 @@ def test_what_the_car_has_is_the_vehicle_and_how_the_drive_went_the_test_drive()
     assert subs("试驾的时候开起来很稳") == {"test_drive_experience"}
 
 
+def test_a_dealers_follow_up_kept_or_not_and_pushing_are_its_integrity():
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("auto_dealer", "lexicon", "lexicon").nlp
+    codes = lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}  # noqa: E731
+    assert codes("期间没人主动告诉我进度") == {"staff_integrity": "negative"}
+    assert codes("销售还专门打电话提醒") == {"staff_integrity": "positive"}
+    assert codes("销售一直在旁边推销")["staff_integrity"] == "negative"
+
+
 def test_overall_is_coded_only_where_no_named_sub_dimension_is():
     """整体 in a clause about the price is an adverb, not an overall verdict (taxonomy `alone`)."""
     from pipeline.coder import Coder
