@@ -60,6 +60,7 @@ def test_a_dealers_follow_up_kept_or_not_and_pushing_are_its_integrity():
     assert codes("期间没人主动告诉我进度") == {"staff_integrity": "negative"}
     assert codes("销售还专门打电话提醒") == {"staff_integrity": "positive"}
     assert codes("销售一直在旁边推销")["staff_integrity"] == "negative"
+    assert codes("质保期内的问题也要收检测费")["fees"] == "negative"   # a fee charged on top
 
 
 def test_overall_is_coded_only_where_no_named_sub_dimension_is():

@@ -125,6 +125,7 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("虽然店不大", "negative"),                    # jieba glues 店不大
     ("就是等了二十来分钟", "negative"),            # an approximate span (二十来, 四十余) is still a wait
     ("比外面贵多了", "negative"),                  # dearer than elsewhere, though jieba glues 贵多
+    ("打包又要收费", "negative"),                  # charged on top
     ("吃完以后不想再来了", "negative"),            # not again
     ("这里毫无服务可言", "negative"),              # nothing to speak of
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
