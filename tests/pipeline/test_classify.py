@@ -234,6 +234,16 @@ def test_an_intention_to_come_back_and_a_price_dearer_than_elsewhere_cue_their_n
     assert "price_level" in subs("比外面贵多了") and "price_level" not in subs("性价比比别家高")
 
 
+def test_how_fast_it_came_is_the_serving_speed_without_the_word_for_serving():
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("restaurant", "lexicon", "lexicon").nlp
+    codes = lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}  # noqa: E731
+    assert codes("面上的也挺快") == {"serving_speed": "positive"}
+    assert codes("菜上的有点慢")["serving_speed"] == "negative"
+    assert codes("过了没五分钟就上来了") == {"serving_speed": "positive"}
+
+
 def test_the_environment_in_general_is_the_decoration_but_gives_way_to_cleanliness_noise_and_space():
     clf = model()
     subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
