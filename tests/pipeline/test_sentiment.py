@@ -126,6 +126,9 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("就是等了二十来分钟", "negative"),            # an approximate span (二十来, 四十余) is still a wait
     ("比外面贵多了", "negative"),                  # dearer than elsewhere, though jieba glues 贵多
     ("打包又要收费", "negative"),                  # charged on top
+    ("两个人才花了一百出头", "positive"),          # how little it cost, as a surprise
+    ("一份小菜竟然要68块", "negative"),            # how much
+    ("麻球特别大一只五块钱", "neutral"),           # 一只 is a measure word, not "only"
     ("吃完以后不想再来了", "negative"),            # not again
     ("这里毫无服务可言", "negative"),              # nothing to speak of
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
