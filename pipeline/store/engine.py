@@ -206,9 +206,11 @@ class DuckDBEngine(Engine):
         self._con: duckdb.DuckDBPyConnection | None = self._connect(wait, on_wait)
         self._held_since = time.monotonic()
 
-    def _connect(self, wait: float, on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    def _connect(self, wait: float, on_wait: Callable[[str], None] | None = None,
+                 ask: bool = True) -> duckdb.DuckDBPyConnection:
         """A connection; while another process holds the file, retried for up to `wait` seconds
-        (`on_wait` hears once that it is waiting), then `StoreBusy`."""
+        (`on_wait` hears once that it is waiting), then `StoreBusy`. With `ask`, the holder is asked
+        for a turn (`<store>.wait`)."""
         deadline = time.monotonic() + wait
         told = asked = False
         while True:
@@ -232,8 +234,9 @@ class DuckDBEngine(Engine):
                     on_wait(f"{busy}; waiting up to {wait:.0f} s")
                     told = True
                 try:  # ask the holder for a turn: it lets go at its next commit
-                    self._turn_request.touch()
-                    asked = True
+                    if ask:
+                        self._turn_request.touch()
+                        asked = True
                 except OSError:  # a folder this process cannot write: wait for a release instead
                     pass
                 time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
@@ -258,7 +261,9 @@ class DuckDBEngine(Engine):
                 while self._turn_request.exists() and time.monotonic() < deadline:
                     time.sleep(0.02)
                 self._turn_request.unlink(missing_ok=True)  # the reader is in by now, or gave up
-            self._con = self._connect(self.WRITER_WAIT)
+            # readers hold the file for one query and never listen for a turn: asking them would only
+            # leave the request behind for the next writer if this process is killed while it waits
+            self._con = self._connect(self.WRITER_WAIT, ask=False)
             self._held_since = time.monotonic()
         return self._con
 
