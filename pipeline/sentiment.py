@@ -230,6 +230,17 @@ def _nearest(position: int, hits: list[AspectHit]) -> set[int]:
     return {k for k, d in enumerate(distances) if d == best}
 
 
+#: A lukewarm word under a degree adverb this strong is a complaint (太一般了, 实在一般般, 真心一般);
+#: under a bleached one it stays lukewarm (很一般, 还算一般).
+EMPHATIC = 1.5
+
+
+def _lukewarm(token: str, value: float, lexicon) -> bool:
+    """Whether a contribution is a lukewarm word said without emphasis."""
+    base = abs(lexicon.polarity.get(token, 0.0))
+    return token in lexicon.lukewarm and not (base and abs(value) >= EMPHATIC * base - 1e-9)
+
+
 def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]]) -> None:
     """Score a clause, then each of its aspects from the polarity words nearest to its cues."""
     contributions = model.contributions(clause.tokens)
@@ -237,7 +248,7 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
     clause.label = model.label(clause.score)
     lukewarm = model.lexicon.is_lukewarm(clause.text)
     clause.judged = bool(contributions) or lukewarm
-    clause.lukewarm = lukewarm and all(clause.tokens[pos] in model.lexicon.lukewarm for pos, _ in contributions)
+    clause.lukewarm = lukewarm and all(_lukewarm(clause.tokens[pos], value, model.lexicon) for pos, value in contributions)
     for k, hit in enumerate(clause.aspects):
         words = overrides.get(hit.sub_dimension)
         # an aspect's own polarity words can only change the reading where one occurs in the clause

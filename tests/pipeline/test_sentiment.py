@@ -281,3 +281,14 @@ def test_the_start_character_filter_never_changes_what_phrases_match(model):
     finally:
         model._phrase_index = index
     assert sum(bool(f) for f in filtered) >= 6
+
+
+def test_a_lukewarm_word_under_an_emphatic_adverb_is_a_complaint():
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("restaurant", "lexicon", "lexicon").nlp
+    codes = lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}  # noqa: E731
+    assert codes("服务太一般了") == {"staff_attitude": "negative"}
+    assert codes("味道实在一般般") == {"taste": "negative"}
+    assert codes("服务很一般") == {"staff_attitude": "neutral"}  # 很 is bleached
+    assert codes("价格实在") == {"price_level": "positive"}     # 实在 alone still praises
