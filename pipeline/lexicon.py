@@ -190,4 +190,4 @@ class Lexicon:
 
     def words(self) -> set[str]:
         """Every word the lexicon knows (to keep jieba from splitting them)."""
-        return set(self.polarity) | set(self.negation) | set(self.degree) | set(self.contrast)
+        return set(self.polarity) | set(self.negation) | set(self.degree) | set(self.contrast) | set(self.lukewarm)

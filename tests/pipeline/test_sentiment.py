@@ -129,6 +129,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("两个人才花了一百出头", "positive"),          # how little it cost, as a surprise
     ("一份小菜竟然要68块", "negative"),            # how much
     ("麻球特别大一只五块钱", "neutral"),           # 一只 is a measure word, not "only"
+    ("就再无笑脸", "negative"),                    # no smile
+    ("爱买不买", "negative"),                      # take it or leave it
     ("吃完以后不想再来了", "negative"),            # not again
     ("这里毫无服务可言", "negative"),              # nothing to speak of
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
