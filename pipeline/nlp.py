@@ -38,7 +38,7 @@ def cached_lexicon() -> Lexicon:
 
 # Bumped whenever the code's reading of the language data changes (how cues are matched, what a bare
 # mention is), so that stored codes are recoded like after an edit of the data itself.
-READING_REVISION = "2026.12.6"  # a lukewarm word under an emphatic adverb is a complaint
+READING_REVISION = "2026.12.7"  # a model decision needs a clause that judges
 
 
 def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USER_DICT) -> str:

@@ -146,21 +146,25 @@ def test_a_model_decision_no_clause_names_is_not_coded():
     assert coded == {"taste": ("菜很好吃", "positive"), "staff_attitude": ("服务员很热情", "positive")}
 
 
-def test_the_model_fills_what_no_clause_judges_and_leaves_what_one_does():
+def test_the_model_fills_what_a_judging_clause_leaves_neutral_and_nothing_else():
     """A clause that judges an aspect by the lexicon's reading keeps its code whatever the document-level
-    model says (here: 'not mentioned' and 'negative' for everything); the model decides the aspects that
-    are only named (停车场在地下 judges nothing)."""
+    model says (here: 'not mentioned' and 'negative' for everything); a bare mention (停车场在地下
+    judges nothing) is no code whatever the model says; an aspect a judging clause names but reads
+    as neutral (停车场好是好就是贵: the price) is the model's."""
     from pipeline.classify import ModelAspectTagger
     from pipeline.nlp import build_nlp
 
     nlp = build_nlp("restaurant", judge=False)  # what the model sees: bare mentions not yet dropped
     for value in (-2, -1):
-        doc = nlp("菜很好吃。停车场在地下")
-        tagger = ModelAspectTagger(_Decides(["taste", "parking"], value), "fake@1", load_taxonomy("restaurant"))
-        (doc,) = tagger.pipe([doc])
+        tagger = ModelAspectTagger(_Decides(["taste", "parking", "price_level"], value), "fake@1",
+                                   load_taxonomy("restaurant"))
+        (doc,) = tagger.pipe([nlp("菜很好吃。停车场在地下")])
         coded = {h.sub_dimension: (c.text, h.label) for c in doc._.clauses for h in c.aspects}
-        assert coded["taste"] == ("菜很好吃", "positive")
-        assert ("parking" in coded) is (value == -1)
+        assert coded["taste"] == ("菜很好吃", "positive") and "parking" not in coded
+        (doc,) = tagger.pipe([nlp("停车场好是好就是贵")])
+        coded = {h.sub_dimension: h.label for c in doc._.clauses for h in c.aspects}
+        assert coded.get("price_level") == ("negative" if value == -1 else None)
+        assert coded["parking"] == "positive"
 
 
 def test_a_cue_jieba_cuts_in_two_is_found_across_the_tokens():
