@@ -42,6 +42,10 @@ def test_the_lexicons_sure_polarity_is_not_neutralised(examples):
     if free.predict(unseen)[0] == "neutral":
         assert floored.predict(unseen)[0] == "negative"
     assert floored.predict([("店在二楼", 0.0, 0.0)])[0] == "neutral"  # no lexicon opinion: the model decides
+    default = ClausePolarityClassifier().fit(X, examples.label)
+    assert default.lexicon_floor == default.neutral_band  # any reading the lexicon calls polar stands
+    if free.predict([("这个做法我没见过", 0.3, 0.3)])[0] == "neutral":
+        assert default.predict([("这个做法我没见过", 0.3, 0.3)])[0] == "positive"
 
 
 def test_aic_labels_are_pinned_on_the_one_clause_that_cues_the_aspect():
