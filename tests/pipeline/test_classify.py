@@ -262,6 +262,8 @@ def test_the_place_itself_judged_is_the_overall_experience_unless_something_name
     subs = lambda text: {h.sub_dimension for h in clf.hits(jieba.lcut(text))}  # noqa: E731
     assert subs("是一家很赞的素食餐厅") == {"overall_experience"}
     assert subs("很好吃的店") == {"taste"}   # overall stands alone: the taste is what is judged
+    assert subs("最后大家都吃得很舒服") == {"overall_experience"}   # the meal as a whole
+    assert subs("就没吃出鲜味") == {"taste"}                   # the flavour not found
 
 
 def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():

@@ -131,6 +131,7 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("麻球特别大一只五块钱", "neutral"),           # 一只 is a measure word, not "only"
     ("就再无笑脸", "negative"),                    # no smile
     ("爱买不买", "negative"),                      # take it or leave it
+    ("还是不太能感觉出好味道来", "negative"),      # the flavour looked for and not found: 好 is not praise
     ("吃完以后不想再来了", "negative"),            # not again
     ("这里毫无服务可言", "negative"),              # nothing to speak of
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
