@@ -235,7 +235,7 @@ def _nearest(position: int, hits: list[AspectHit]) -> set[int]:
 EMPHATIC = 1.5
 
 
-def _lukewarm(token: str, value: float, lexicon) -> bool:
+def _lukewarm(token: str, value: float, lexicon: Lexicon) -> bool:
     """Whether a contribution is a lukewarm word said without emphasis."""
     base = abs(lexicon.polarity.get(token, 0.0))
     return token in lexicon.lukewarm and not (base and abs(value) >= EMPHATIC * base - 1e-9)
@@ -354,8 +354,9 @@ class ModelPolarityScorer:
 class JudgementFilter:
     """spaCy component `voc_judgements`, last in the pipeline: what a clause judges. An aspect named in
     a clause that judges nothing (no word of opinion, no lukewarm word: 人均80, 点了招牌菜, 在世贸广场
-    五楼) and that the aspect model does not read as positive or negative is a bare mention, not a
-    code; an aspect of a clause whose only words of opinion are lukewarm (价格还行, 总体还成) is
+    五楼) and that no reading makes positive or negative — only the aspect's own polarity words can
+    there (虾挺多的: 多 is the portion's), as neither model codes such a clause — is a bare mention, not
+    a code; an aspect of a clause whose only words of opinion are lukewarm (价格还行, 总体还成) is
     judged neutral, whatever a model leans."""
 
     def __call__(self, doc: Doc) -> Doc:
