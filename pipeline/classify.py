@@ -24,6 +24,10 @@ from pipeline.taxonomy import Taxonomy
 
 Tokens = Sequence[str]
 
+#: What follows a time word that is none: 的 (当天的特价菜); after 以后, an adverb of the future (以后再来)
+_NOT_A_FRAME_AFTER = frozenset("的")
+_FUTURE_AFTER = frozenset("再还也会要一常都")
+
 
 def as_tokens(x: str | Tokens) -> list[str]:
     return jieba.lcut(x) if isinstance(x, str) else list(x)
@@ -38,11 +42,14 @@ class LexiconAspectClassifier(BaseEstimator):
     """
 
     def __init__(self, taxonomy: Taxonomy, base_confidence: float = 0.6, threshold: float = 0.5,
-                 modifiers: frozenset[str] = frozenset()):
+                 modifiers: frozenset[str] = frozenset(), time_words: frozenset[str] = frozenset(),
+                 time_reach: int = 3):
         self.taxonomy = taxonomy
         self.base_confidence = base_confidence
         self.threshold = threshold
         self.modifiers = modifiers  # degree and negation words jieba glues onto a cue (太吵, 很脏, 不贵)
+        self.time_words = time_words  # 的时候, 那天, 以后: the tokens before them say when, not what
+        self.time_reach = time_reach  # how many tokens before a time word it covers
 
     @property
     def classes_(self) -> np.ndarray:
@@ -188,7 +195,26 @@ class LexiconAspectClassifier(BaseEstimator):
         if anchored and len(anchored) < len(out):  # 服务员上菜很慢: the waiter is who, serving speed is what
             others = {h.sub_dimension for h in out if h not in anchored}
             out = [h for h in out if h not in anchored or not self._gives_way(h.sub_dimension, others)]
+        when = self._time_frame(tokens) if len(out) > 1 else set()
+        timed = [h for h in out if when and all(p in when for p in h.cues)]
+        if timed and len(timed) < len(out):  # 签合同的时候多了一笔服务费: the contract is when, the fee what
+            out = [h for h in out if h not in timed]
         return out
+
+    def _time_frame(self, tokens: Tokens) -> set[int]:
+        """Positions of the tokens a time word makes the clause's time (签合同|的时候, 交车|那天, 定金交了|以后):
+        up to `time_reach` tokens before it, not across a punctuation mark. A time word before 的 or an
+        adverb of the future is none (当天的特价菜, 我以后也会常来, 值得以后再来)."""
+        frame: set[int] = set()
+        for pos, token in enumerate(tokens):
+            after = tokens[pos + 1][:1] if pos + 1 < len(tokens) else ""
+            if token in self.time_words and after not in _NOT_A_FRAME_AFTER \
+                    and not (token == "以后" and after in _FUTURE_AFTER):
+                for before in range(pos - 1, max(-1, pos - 1 - self.time_reach), -1):
+                    if not tokens[before].strip() or tokens[before] in "，,。！!？?；;、":
+                        break
+                    frame.add(before)
+        return frame
 
     def _gives_way(self, sub_id: str, others: set[str]) -> bool:
         yields_to = self.taxonomy.sub(sub_id).yields_to

@@ -136,8 +136,9 @@ class Lexicon:
     phrase patterns (implicit complaints: 等了一个小时, 没人联系), formulas that are not feedback,
     frame words that announce the next clause's topic (总体而言, 说实话), lukewarm words that
     judge without leaning (一般, 还行), particles a modifier reaches across without spending its reach
-    (没有想象中的好: 的), and postposed negators that deny the polarity word before them (热情不够,
-    服务有待提高), with the link words that may stand between (热情度不高, 热情还不够)."""
+    (没有想象中的好: 的), postposed negators that deny the polarity word before them (热情不够,
+    服务有待提高), with the link words that may stand between (热情度不高, 热情还不够), and time words
+    that make what comes before them the clause's time, not its topic (签合同的时候, 交车那天)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -150,6 +151,7 @@ class Lexicon:
     particles: frozenset[str] = field(default_factory=frozenset)
     postposed: frozenset[str] = field(default_factory=frozenset)
     links: frozenset[str] = field(default_factory=frozenset)
+    time_words: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -169,6 +171,7 @@ class Lexicon:
             particles=_word_set(directory / "particles.txt"),
             postposed=_word_set(directory / "postposed.txt"),
             links=_word_set(directory / "links.txt"),
+            time_words=_word_set(directory / "time_words.txt"),
         )
 
     def content(self) -> tuple:
@@ -176,7 +179,7 @@ class Lexicon:
         return (sorted(self.polarity.items()), sorted(self.negation.items()), sorted(self.degree.items()),
                 sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
-                sorted(self.links))
+                sorted(self.links), sorted(self.time_words))
 
     @property
     def modifiers(self) -> frozenset[str]:

@@ -38,7 +38,7 @@ def cached_lexicon() -> Lexicon:
 
 # Bumped whenever the code's reading of the language data changes (how cues are matched, what a bare
 # mention is), so that stored codes are recoded like after an edit of the data itself.
-READING_REVISION = "2026.12.7"  # a model decision needs a clause that judges
+READING_REVISION = "2026.12.9"  # a topic named only as the time (签合同的时候) gives way
 
 
 def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USER_DICT) -> str:
@@ -79,7 +79,8 @@ def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplit
 
 @Language.factory("voc_aspects", default_config={"taxonomy": "restaurant"})
 def make_aspect_tagger(nlp: Language, name: str, taxonomy: str) -> AspectTagger:
-    return AspectTagger(LexiconAspectClassifier(cached_taxonomy(taxonomy), modifiers=cached_lexicon().modifiers))
+    return AspectTagger(LexiconAspectClassifier(cached_taxonomy(taxonomy), modifiers=cached_lexicon().modifiers,
+                                               time_words=cached_lexicon().time_words))
 
 
 @Language.factory("voc_sentiment", default_config={"taxonomy": "restaurant"})

@@ -306,3 +306,30 @@ def test_a_behaviour_that_judges_by_itself_names_its_node():
     assert "staff_integrity" in subs(dealer, "签完合同就不认账")
     assert "price_level" not in subs(dealer, "送的都是最便宜的货")   # cheap goods: quality, not the price
     assert "price_level" in subs(restaurant, "今年又涨价了")
+
+
+def test_a_topic_named_only_as_the_time_gives_way_to_what_the_clause_is_about():
+    """签合同的时候 / 交车那天 / 定金交了以后 say when: the clause is about the fee, the wait, the staff.
+    Alone, the timed topic stays (提车的时候发现有划痕 is the delivery); 当天的 and 以后再来 are no time frames."""
+    from pipeline.nlp import cached_lexicon
+
+    lexicon = cached_lexicon()
+    dealer = LexiconAspectClassifier(load_taxonomy("auto_dealer"), modifiers=lexicon.modifiers,
+                                     time_words=lexicon.time_words)
+    subs = lambda clf, tokens: {h.sub_dimension for h in clf.hits(tokens)}  # noqa: E731
+    assert subs(dealer, ["签合同", "的", "时候", "突然", "多", "了", "一笔", "金融服务费"]) == {"fees"}
+    assert subs(dealer, ["交车", "那天", "等了", "整整", "四个", "小时"]) == {"waiting"}
+    assert subs(dealer, ["说好", "的", "优惠", "到", "了", "签约", "时", "就", "没", "了"]) == {"discount"}
+    assert subs(dealer, ["提车", "的", "时候", "发现", "有", "划痕"]) == {"delivery"}
+    untimed = LexiconAspectClassifier(load_taxonomy("auto_dealer"), modifiers=lexicon.modifiers)
+    assert subs(untimed, ["交车", "那天", "等了", "整整", "四个", "小时"]) == {"delivery", "waiting"}
+    restaurant = LexiconAspectClassifier(load_taxonomy("restaurant"), modifiers=lexicon.modifiers,
+                                         time_words=lexicon.time_words)
+    assert "taste" in subs(restaurant, ["就", "凭", "这个", "味道", "我", "以后", "也", "会", "常来"])
+    assert "discount" in subs(restaurant, ["当天", "的", "特价菜", "味道", "一般"])
+
+
+def test_car_parts_named_like_insurance_are_no_fee():
+    dealer = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
+    assert "fees" not in {h.sub_dimension for h in dealer.hits(["后", "保险杠", "有", "划痕"])}
+    assert "fees" in {h.sub_dimension for h in dealer.hits(["必须", "在", "店里", "买", "保险"])}
