@@ -333,3 +333,29 @@ def test_car_parts_named_like_insurance_are_no_fee():
     dealer = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
     assert "fees" not in {h.sub_dimension for h in dealer.hits(["后", "保险杠", "有", "划痕"])}
     assert "fees" in {h.sub_dimension for h in dealer.hits(["必须", "在", "店里", "买", "保险"])}
+
+
+def test_a_dealers_judgement_belongs_to_the_node_it_is_about():
+    """Price words judge the fee or the repair named (工时费比外面贵); a delay is the delivery's
+    (交车还拖延); forcing is the fee's (强制加装精品); a room's surroundings are that room's
+    (休息室环境不错); time on the road is no wait (开车要一个多小时); a washed car, a gifted service,
+    an unanswered question about the car and selling (捆绑销售) name things, not judge them."""
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("auto_dealer", "lexicon", "lexicon").nlp
+    codes = lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}  # noqa: E731
+    assert codes("工时费比外面贵一倍") == {"maintenance": "negative"}
+    assert codes("后期保养也不算贵") == {"maintenance": "positive"}
+    assert codes("车价比别家贵一万") == {"price_level": "negative"}   # no other node: the price's
+    assert set(codes("交车还拖延")) == {"delivery"}
+    assert set(codes("到店排队等待拖延了很久")) == {"waiting"}
+    assert set(codes("强制加装了六千块的精品")) == {"fees"}
+    assert set(codes("休息室环境不错")) == {"lounge"}
+    assert set(codes("展厅环境不错")) == {"showroom"}
+    assert "waiting" not in codes("就是离市区太远了，开车要一个多小时")
+    assert "waiting" in codes("到店等了一个多小时")
+    assert "showroom" not in codes("保养完还把车洗得干干净净")
+    assert "maintenance" not in codes("还送了一年保养，很划算")
+    assert "vehicle" not in codes("续航和充电的问题都答不上来")
+    assert "staff_attitude" not in codes("这不就是捆绑销售吗，太坑了")
+    assert set(codes("售后服务很好")) == {"maintenance"}
