@@ -359,3 +359,24 @@ def test_a_dealers_judgement_belongs_to_the_node_it_is_about():
     assert "vehicle" not in codes("续航和充电的问题都答不上来")
     assert "staff_attitude" not in codes("这不就是捆绑销售吗，太坑了")
     assert set(codes("售后服务很好")) == {"maintenance"}
+
+
+def test_the_dishes_named_give_way_to_what_is_judged_of_them():
+    """菜上得也快 is the serving speed, 菜品也很精致 the look, 菜的份量很足 the portion; 菜很咸 the taste."""
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("restaurant", "lexicon", "lexicon").nlp
+    subs = lambda text: set(item_codes(nlp(text)))  # noqa: E731
+    assert subs("菜上得也快") == {"serving_speed"}
+    assert subs("菜品也很精致") == {"look"}
+    assert subs("菜的份量很足") == {"portion"}
+    assert subs("菜很咸") == {"taste"} and subs("菜品很不错") == {"taste"}
+
+
+def test_a_friend_who_recommended_the_place_is_no_recommendation_of_the_customer():
+    from pipeline.coder import Coder, item_codes
+
+    for taxonomy, node in (("restaurant", "recommendation"), ("auto_dealer", "recommend")):
+        nlp = Coder(taxonomy, "lexicon", "lexicon").nlp
+        assert node not in item_codes(nlp("朋友推荐来的，结果很失望"))
+        assert node in item_codes(nlp("我会向朋友推荐这家店"))
