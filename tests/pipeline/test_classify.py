@@ -380,3 +380,15 @@ def test_a_friend_who_recommended_the_place_is_no_recommendation_of_the_customer
         nlp = Coder(taxonomy, "lexicon", "lexicon").nlp
         assert node not in item_codes(nlp("朋友推荐来的，结果很失望"))
         assert node in item_codes(nlp("我会向朋友推荐这家店"))
+
+
+def test_where_the_place_is_judged_is_its_location_and_how_easily_found_its_findability():
+    """地理位置优越 is the location (business district); 位置很好找 how easily it is found; 位置有点挤 the seats."""
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("restaurant", "lexicon", "lexicon").nlp
+    subs = lambda text: set(item_codes(nlp(text)))  # noqa: E731
+    assert subs("地理位置优越") == {"business_district"}
+    assert subs("位置很好找") == {"easy_to_find"}
+    assert subs("位置有点挤") == {"space"}
+    assert subs("位置在地铁站旁边，很方便") == {"traffic_convenience"}

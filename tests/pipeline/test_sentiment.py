@@ -137,8 +137,6 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
     ("保安说门口不让停", "negative"),              # not allowed to park
     ("不知道门口能不能停车", "neutral"),
-    ("唯一的问题是中午要排队", "negative"),          # a fault announced
-    ("缺点就是上来的时候已经不是热的了", "negative"),
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
