@@ -110,13 +110,17 @@ def to_long(data: AspectData) -> pd.DataFrame:
 
 
 def load_binary_data(paths: list[Path]) -> BinaryData:
-    """`label,review` files (also with a leading `cat` column); empty reviews are dropped."""
+    """`label,review` files (label 1/0; also with a leading `cat` column) and clause files (`text,label`
+    with positive/negative/neutral: the positive and negative rows); empty reviews are dropped."""
     texts: list[str] = []
     labels: list[int] = []
     hashes = []
     for path in paths:
         frame = read_labelled_csv(Path(path))
         hashes.append(stable_hash(Path(path).read_bytes().decode("latin-1")))
+        if "review" not in frame.columns and {"text", "label"} <= set(frame.columns):
+            frame = frame[frame["label"].isin(["positive", "negative"])]
+            frame = pd.DataFrame({"review": frame["text"], "label": (frame["label"] == "positive").astype(int).astype(str)})
         frame["review"] = frame["review"].str.replace("\ufeff", "", regex=False).str.strip()
         frame = frame[frame["review"] != ""]
         texts += frame["review"].tolist()

@@ -1,5 +1,10 @@
 """Overall (item / clause) sentiment from binary-labelled reviews: char n-gram TF-IDF + logistic
-regression, with sigmoid-calibrated probabilities. Score = 2·P(positive) − 1 ∈ [-1, 1]."""
+regression, with sigmoid-calibrated probabilities. Score = 2·P(positive) − 1 ∈ [-1, 1].
+
+With `nb_power` > 0 each n-gram's TF-IDF column is scaled by |r|^nb_power, r its naive-Bayes
+log-count ratio between positive and negative texts (Wang & Manning's NB features, softened): the
+model leans on the n-grams that carry polarity in any domain rather than on what a domain talks
+about. Leave-one-domain-out on the binary corpora: see bench/accuracy.py and the README."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from scipy.sparse import diags
 
 from pipeline.normalise import normalise_text
 from pipeline.sentiment import label_for
@@ -21,26 +27,41 @@ class OverallSentimentClassifier(BaseEstimator):
     role = "sentiment"
 
     def __init__(self, C: float = 4.0, ngram_max: int = 3, max_features: int = 200000,
-                 neutral_band: float = 0.2, calibration_folds: int = 3):
+                 neutral_band: float = 0.2, calibration_folds: int = 3, nb_power: float = 0.5):
         self.C = C
         self.ngram_max = ngram_max
         self.max_features = max_features
         self.neutral_band = neutral_band
         self.calibration_folds = calibration_folds
+        self.nb_power = nb_power
 
     def fit(self, X: Sequence[str], y: Sequence[int]) -> "OverallSentimentClassifier":
         self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, self.ngram_max), min_df=2,
                                            sublinear_tf=True, max_features=self.max_features)
         matrix = self.vectorizer_.fit_transform([normalise_text(x) for x in X])
         self.vectorizer_.stop_words_ = None
+        y = np.asarray(y)
+        self.feature_weights_ = self._nb_weights(matrix, y) if self.nb_power > 0 else None
         base = LogisticRegression(C=self.C, max_iter=2000)
-        self.model_ = CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_folds).fit(matrix, np.asarray(y))
+        self.model_ = CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_folds).fit(self._weighted(matrix), y)
         self.classes_ = self.model_.classes_
         return self
 
+    def _nb_weights(self, matrix, y: np.ndarray) -> np.ndarray:
+        """|log-count ratio|^nb_power per n-gram, from document frequencies with add-one smoothing."""
+        present = matrix > 0
+        positive = np.asarray(present[y == 1].sum(axis=0)).ravel() + 1.0
+        negative = np.asarray(present[y != 1].sum(axis=0)).ravel() + 1.0
+        ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
+        return (np.abs(ratio) ** self.nb_power).astype(np.float32)
+
+    def _weighted(self, matrix):
+        weights = getattr(self, "feature_weights_", None)  # None: unweighted, or an artifact from before
+        return matrix @ diags(weights) if weights is not None else matrix
+
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """(n, 2): P(negative), P(positive)."""
-        return self.model_.predict_proba(self.vectorizer_.transform([normalise_text(x) for x in X]))
+        return self.model_.predict_proba(self._weighted(self.vectorizer_.transform([normalise_text(x) for x in X])))
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         return 2 * self.predict_proba(X)[:, 1] - 1 if len(X) else np.zeros(0)

@@ -27,3 +27,25 @@ def test_scores_in_range_and_labels_follow_the_band(fitted):
     # the score is 2·P(positive) − 1 of the calibrated probabilities, and predict follows its sign
     np.testing.assert_allclose(scores, 2 * model.predict_proba(texts)[:, 1] - 1, atol=1e-9)
     assert list(model.predict(texts)[:2]) == [1, 0]
+
+
+def test_nb_weights_favour_the_ngrams_that_carry_polarity(fitted):
+    model, _ = fitted
+    vocabulary = model.vectorizer_.vocabulary_
+    weights = model.feature_weights_
+    assert weights.shape == (len(vocabulary),) and (weights >= 0).all()
+    assert weights[vocabulary["差"]] > weights[vocabulary["的"]]  # a judgement against a function word
+    plain = OverallSentimentClassifier(nb_power=0).fit(*_first(fitted, 300))
+    assert plain.feature_weights_ is None and plain.get_params()["nb_power"] == 0
+
+
+def _first(fitted, n):
+    _, data = fitted
+    return data.texts[:n], data.labels[:n]
+
+
+def test_clause_label_files_train_the_sentiment_model_on_their_polar_rows(tmp_path):
+    path = tmp_path / "clauses.csv"
+    path.write_text("text,label\n味道很好,positive\n服务太差,negative\n人均八十,neutral\n", encoding="utf-8")
+    data = load_binary_data([path])
+    assert data.texts == ["味道很好", "服务太差"] and list(data.labels) == [1, 0]
