@@ -361,12 +361,18 @@ def test_a_dealers_judgement_belongs_to_the_node_it_is_about():
     assert set(codes("售后服务很好")) == {"maintenance"}
 
 
-def test_the_dishes_named_give_way_to_what_is_judged_of_them():
-    """菜上得也快 is the serving speed, 菜品也很精致 the look, 菜的份量很足 the portion; 菜很咸 the taste."""
+def _lexicon_codes(taxonomy: str):
+    """text → {sub-dimension: polarity} as the lexicon pipeline codes it."""
     from pipeline.coder import Coder, item_codes
 
-    nlp = Coder("restaurant", "lexicon", "lexicon").nlp
-    subs = lambda text: set(item_codes(nlp(text)))  # noqa: E731
+    nlp = Coder(taxonomy, "lexicon", "lexicon").nlp
+    return lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}
+
+
+def test_the_dishes_named_give_way_to_what_is_judged_of_them():
+    """菜上得也快 is the serving speed, 菜品也很精致 the look, 菜的份量很足 the portion; 菜很咸 the taste."""
+    codes = _lexicon_codes("restaurant")
+    subs = lambda text: set(codes(text))  # noqa: E731
     assert subs("菜上得也快") == {"serving_speed"}
     assert subs("菜品也很精致") == {"look"}
     assert subs("菜的份量很足") == {"portion"}
@@ -374,20 +380,16 @@ def test_the_dishes_named_give_way_to_what_is_judged_of_them():
 
 
 def test_a_friend_who_recommended_the_place_is_no_recommendation_of_the_customer():
-    from pipeline.coder import Coder, item_codes
-
     for taxonomy, node in (("restaurant", "recommendation"), ("auto_dealer", "recommend")):
-        nlp = Coder(taxonomy, "lexicon", "lexicon").nlp
-        assert node not in item_codes(nlp("朋友推荐来的，结果很失望"))
-        assert node in item_codes(nlp("我会向朋友推荐这家店"))
+        codes = _lexicon_codes(taxonomy)
+        assert node not in codes("朋友推荐来的，结果很失望")
+        assert node in codes("我会向朋友推荐这家店")
 
 
 def test_where_the_place_is_judged_is_its_location_and_how_easily_found_its_findability():
     """地理位置优越 is the location (business district); 位置很好找 how easily it is found; 位置有点挤 the seats."""
-    from pipeline.coder import Coder, item_codes
-
-    nlp = Coder("restaurant", "lexicon", "lexicon").nlp
-    subs = lambda text: set(item_codes(nlp(text)))  # noqa: E731
+    codes = _lexicon_codes("restaurant")
+    subs = lambda text: set(codes(text))  # noqa: E731
     assert subs("地理位置优越") == {"business_district"}
     assert subs("位置很好找") == {"easy_to_find"}
     assert subs("位置有点挤") == {"space"}
