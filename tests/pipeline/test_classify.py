@@ -359,6 +359,9 @@ def test_a_dealers_judgement_belongs_to_the_node_it_is_about():
     assert "vehicle" not in codes("续航和充电的问题都答不上来")
     assert "staff_attitude" not in codes("这不就是捆绑销售吗，太坑了")
     assert set(codes("售后服务很好")) == {"maintenance"}
+    assert "waiting" in codes("预约个保养要等两个星期")           # a wait told by its length
+    assert "vehicle" not in codes("样车的漆面全是划痕")             # the display car is the showroom's
+    assert codes("价格实在，买得很开心")["overall_experience"] == "positive"
 
 
 def _lexicon_codes(taxonomy: str):
