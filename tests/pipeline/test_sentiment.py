@@ -137,6 +137,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("这不是明摆着坑人吗", "negative"),            # a rhetorical question that accuses
     ("保安说门口不让停", "negative"),              # not allowed to park
     ("不知道门口能不能停车", "neutral"),
+    ("服务员进出也不敲门", "negative"),            # a courtesy not done
+    ("服务员也不提醒一下", "negative"),
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
