@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -135,10 +136,16 @@ def binary_frame() -> tuple[pd.DataFrame, str]:
     return frame[["label", "review", "domain"]].reset_index(drop=True), source
 
 
+@lru_cache(maxsize=1)
+def extra_sentiment():
+    """The polar clauses of EXTRA_SENTIMENT, read once for every split."""
+    return load_binary_data(EXTRA_SENTIMENT)
+
+
 def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Scores in [-1, 1] of the lexicon, the model trained on `train`, and their average."""
+    """Scores in [-1, 1] of the lexicon, the model trained on `train` (and the extra clauses), and their average."""
     lexicon = LexiconBinarySentiment().decision_function(test.review.tolist())
-    extra = load_binary_data(EXTRA_SENTIMENT)
+    extra = extra_sentiment()
     model = OverallSentimentClassifier().fit(train.review.tolist() + extra.texts,
                                              np.concatenate([train.label.to_numpy(), extra.labels]))
     learned = model.decision_function(test.review.tolist())

@@ -19,7 +19,7 @@ from spacy.util import minibatch
 
 from pipeline.contracts import CODE_LABELS, LABEL_VALUES
 from pipeline.lexicon import StartIndex
-from pipeline.segment import AspectHit, Clause, token_at, token_starts
+from pipeline.segment import CLAUSE_PUNCT, AspectHit, Clause, token_at, token_starts
 from pipeline.taxonomy import Taxonomy
 
 Tokens = Sequence[str]
@@ -27,6 +27,8 @@ Tokens = Sequence[str]
 #: What follows a time word that is none: 的 (当天的特价菜); after 以后, an adverb of the future (以后再来)
 _NOT_A_FRAME_AFTER = frozenset("的")
 _FUTURE_AFTER = frozenset("再还也会要一常都")
+#: What a time frame never reaches across: clause punctuation, and the enumeration comma that does not split clauses
+_FRAME_STOPS = frozenset(CLAUSE_PUNCT) | {"、"}
 
 
 def as_tokens(x: str | Tokens) -> list[str]:
@@ -211,7 +213,7 @@ class LexiconAspectClassifier(BaseEstimator):
             if token in self.time_words and after not in _NOT_A_FRAME_AFTER \
                     and not (token == "以后" and after in _FUTURE_AFTER):
                 for before in range(pos - 1, max(-1, pos - 1 - self.time_reach), -1):
-                    if not tokens[before].strip() or tokens[before] in "，,。！!？?；;、":
+                    if not tokens[before].strip() or tokens[before] in _FRAME_STOPS:
                         break
                     frame.add(before)
         return frame

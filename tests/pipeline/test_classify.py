@@ -10,6 +10,14 @@ def model():
     return LexiconAspectClassifier(load_taxonomy("restaurant"))
 
 
+def _lexicon_codes(taxonomy: str):
+    """text → {sub-dimension: polarity} as the lexicon pipeline codes it."""
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder(taxonomy, "lexicon", "lexicon").nlp
+    return lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}
+
+
 def test_sklearn_face():
     clf = model()
     assert clf.fit(["服务员很好"]) is clf
@@ -44,19 +52,14 @@ def test_auto_dealer_taxonomy_codes_test_drive():
 
 
 def test_what_the_car_has_is_the_vehicle_and_how_the_drive_went_the_test_drive():
-    from pipeline.coder import Coder, item_codes
-
-    nlp = Coder("auto_dealer", "lexicon", "lexicon").nlp
-    subs = lambda text: set(item_codes(nlp(text)))  # noqa: E731
+    codes = _lexicon_codes("auto_dealer")
+    subs = lambda text: set(codes(text))  # noqa: E731
     assert subs("车内空间很大") == {"vehicle"} and subs("辅助驾驶很好用") == {"vehicle"}
     assert subs("试驾的时候开起来很稳") == {"test_drive_experience"}
 
 
 def test_a_dealers_follow_up_kept_or_not_and_pushing_are_its_integrity():
-    from pipeline.coder import Coder, item_codes
-
-    nlp = Coder("auto_dealer", "lexicon", "lexicon").nlp
-    codes = lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}  # noqa: E731
+    codes = _lexicon_codes("auto_dealer")
     assert codes("期间没人主动告诉我进度") == {"staff_integrity": "negative"}
     assert codes("销售还专门打电话提醒") == {"staff_integrity": "positive"}
     assert codes("销售一直在旁边推销")["staff_integrity"] == "negative"
@@ -239,10 +242,7 @@ def test_an_intention_to_come_back_and_a_price_dearer_than_elsewhere_cue_their_n
 
 
 def test_how_fast_it_came_is_the_serving_speed_without_the_word_for_serving():
-    from pipeline.coder import Coder, item_codes
-
-    nlp = Coder("restaurant", "lexicon", "lexicon").nlp
-    codes = lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}  # noqa: E731
+    codes = _lexicon_codes("restaurant")
     assert codes("面上的也挺快") == {"serving_speed": "positive"}
     assert codes("菜上的有点慢")["serving_speed"] == "negative"
     assert codes("过了没五分钟就上来了") == {"serving_speed": "positive"}
@@ -340,10 +340,7 @@ def test_a_dealers_judgement_belongs_to_the_node_it_is_about():
     (交车还拖延); forcing is the fee's (强制加装精品); a room's surroundings are that room's
     (休息室环境不错); time on the road is no wait (开车要一个多小时); a washed car, a gifted service,
     an unanswered question about the car and selling (捆绑销售) name things, not judge them."""
-    from pipeline.coder import Coder, item_codes
-
-    nlp = Coder("auto_dealer", "lexicon", "lexicon").nlp
-    codes = lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}  # noqa: E731
+    codes = _lexicon_codes("auto_dealer")
     assert codes("工时费比外面贵一倍") == {"maintenance": "negative"}
     assert codes("后期保养也不算贵") == {"maintenance": "positive"}
     assert codes("车价比别家贵一万") == {"price_level": "negative"}   # no other node: the price's
@@ -362,14 +359,6 @@ def test_a_dealers_judgement_belongs_to_the_node_it_is_about():
     assert "waiting" in codes("预约个保养要等两个星期")           # a wait told by its length
     assert "vehicle" not in codes("样车的漆面全是划痕")             # the display car is the showroom's
     assert codes("价格实在，买得很开心")["overall_experience"] == "positive"
-
-
-def _lexicon_codes(taxonomy: str):
-    """text → {sub-dimension: polarity} as the lexicon pipeline codes it."""
-    from pipeline.coder import Coder, item_codes
-
-    nlp = Coder(taxonomy, "lexicon", "lexicon").nlp
-    return lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}
 
 
 def test_the_dishes_named_give_way_to_what_is_judged_of_them():
