@@ -137,8 +137,10 @@ class Lexicon:
     frame words that announce the next clause's topic (总体而言, 说实话), lukewarm words that
     judge without leaning (一般, 还行), particles a modifier reaches across without spending its reach
     (没有想象中的好: 的), postposed negators that deny the polarity word before them (热情不够,
-    服务有待提高), with the link words that may stand between (热情度不高, 热情还不够), and time words
-    that make what comes before them the clause's time, not its topic (签合同的时候, 交车那天)."""
+    服务有待提高), with the link words that may stand between (热情度不高, 热情还不够), time words
+    that make what comes before them the clause's time, not its topic (签合同的时候, 交车那天), the
+    words of a comparison that take up a negation that ran out of reach (没有评论说的那么好吃), and
+    verbs of experience that take a negation themselves (没有见过这么差的服务)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -152,6 +154,8 @@ class Lexicon:
     postposed: frozenset[str] = field(default_factory=frozenset)
     links: frozenset[str] = field(default_factory=frozenset)
     time_words: frozenset[str] = field(default_factory=frozenset)
+    comparative: frozenset[str] = field(default_factory=frozenset)
+    experiential: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -172,6 +176,8 @@ class Lexicon:
             postposed=_word_set(directory / "postposed.txt"),
             links=_word_set(directory / "links.txt"),
             time_words=_word_set(directory / "time_words.txt"),
+            comparative=_word_set(directory / "comparative.txt"),
+            experiential=_word_set(directory / "experiential.txt"),
         )
 
     def content(self) -> tuple:
@@ -179,7 +185,7 @@ class Lexicon:
         return (sorted(self.polarity.items()), sorted(self.negation.items()), sorted(self.degree.items()),
                 sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
-                sorted(self.links), sorted(self.time_words))
+                sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential))
 
     @property
     def modifiers(self) -> frozenset[str]:

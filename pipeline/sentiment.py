@@ -114,12 +114,18 @@ class LexiconSentiment:
         """(token position, signed value) for every polarity word of a clause."""
         out: list[tuple[int, float]] = []
         negations: list[float] = []
+        spent: list[float] = []  # a negation that ran out of reach: a comparison's 那么 takes it up again
         degree = 1.0
         reach = 0
         lex = self.lexicon
         for i, token in enumerate(tokens):
             pol = self._polarity(token, overrides)
             modifiers: list[str] = []
+            if negations and token in lex.experiential and not lex.comparative.isdisjoint(tokens[i + 1:]):
+                negations, spent = [], []  # 没|想到|这么好: the negator denies the experience, not the quality
+                continue
+            if spent and not negations and token in lex.comparative:  # 没有|评论说的|那么|好吃
+                negations, spent = spent, []
             if token in lex.degree or token in lex.negation:
                 # a word that is both (好, 没有) modifies when nothing else is polar, or when the next word is
                 if pol is None or (i + 1 < len(tokens) and self._polarity(tokens[i + 1], overrides) is not None):
@@ -139,6 +145,7 @@ class LexiconSentiment:
                                                     or following in self._prefixes)):
                     reach -= 1  # 没有想象中的好: 的 right before a polarity word is free
                 if reach <= 0:
+                    spent = negations or spent
                     negations, degree = [], 1.0
                 continue
             for m in modifiers:
@@ -150,7 +157,7 @@ class LexiconSentiment:
             if len(negations) % 2 == 1:
                 value = -value * math.prod(negations) * (self.negated_negative if pol < 0 else 1.0)
             out.append((i, value))
-            negations, degree, reach = [], 1.0, 0
+            negations, spent, degree, reach = [], [], 1.0, 0
         phrases = self.phrase_values(tokens)
         if phrases:  # a phrase replaces the word values inside it
             covered = {i for first, last, _ in phrases for i in range(first, last + 1)}

@@ -386,3 +386,18 @@ def test_where_the_place_is_judged_is_its_location_and_how_easily_found_its_find
     assert subs("位置很好找") == {"easy_to_find"}
     assert subs("位置有点挤") == {"space"}
     assert subs("位置在地铁站旁边，很方便") == {"traffic_convenience"}
+
+
+def test_what_came_in_the_deal_and_the_price_without_one_are_not_the_deal_judged():
+    """团购里的啤酒是好喝的 judges the beer; 不用团购的话有点贵 the price; 团购很划算 the deal."""
+    codes = _lexicon_codes("restaurant")
+    assert "discount" not in codes("炸鸡团购里的啤酒是好喝的")
+    assert set(codes("不用团购的话这家店的价格真心有点贵啊")) == {"price_level"}
+    assert codes("团购很优惠")["discount"] == "positive"
+
+
+def test_a_cooking_method_in_a_dish_name_is_no_praise():
+    """香煎, 香烤 name how a dish is cooked (香煎剥皮牛); 很香 still judges it."""
+    codes = _lexicon_codes("restaurant")
+    assert codes("香煎剥皮牛") == {} and codes("香烤鲈鱼每次必点") == {}
+    assert codes("香煎雪花牛肉很香")["taste"] == "positive"

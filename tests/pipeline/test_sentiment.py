@@ -189,6 +189,27 @@ def test_a_particle_before_a_polarity_word_does_not_spend_a_negators_reach(model
 
 
 @pytest.mark.parametrize("tokens, label", [
+    (["没有", "点评", "大家", "说", "的", "那么", "好"], "negative"),   # A 没有 B 那么 ADJ: less ADJ than B
+    (["价格", "也", "不", "像", "其他", "日料", "那么", "贵"], "positive"),
+    (["没有", "大家", "说", "的", "那么", "难", "找"], "neutral"),     # no polarity word: nothing to negate
+    (["不", "知道", "为什么", "他们", "家", "好"], "positive"),        # no 那么: the reach still runs out
+])
+def test_a_comparison_takes_up_a_negation_that_ran_out_of_reach(model, tokens, label):
+    assert model.predict([tokens])[0] == label
+
+
+@pytest.mark.parametrize("tokens, label", [
+    (["好久", "都", "没有", "吃", "到", "这么", "好吃", "的", "面包", "了"], "positive"),
+    (["从来", "没有", "见过", "这么", "差", "的", "服务"], "negative"),
+    (["不", "知道", "为什么", "会", "那么", "咸"], "negative"),
+    (["没", "遇到", "过", "好吃", "的"], "negative"),        # no 这么: the quality is what is denied
+    (["没", "遇到", "什么", "毛病"], "positive"),
+])
+def test_a_verb_of_experience_before_a_such_takes_the_negation_itself(model, tokens, label):
+    assert model.predict([tokens])[0] == label
+
+
+@pytest.mark.parametrize("tokens, label", [
     (["服务员", "热情", "不够"], "negative"),
     (["服务员", "热情", "度不高"], "negative"),       # jieba glues the link word: 度不高
     (["服务", "热情", "还", "不够"], "negative"),
