@@ -401,3 +401,11 @@ def test_a_cooking_method_in_a_dish_name_is_no_praise():
     codes = _lexicon_codes("restaurant")
     assert codes("香煎剥皮牛") == {} and codes("香烤鲈鱼每次必点") == {}
     assert codes("香煎雪花牛肉很香")["taste"] == "positive"
+
+
+def test_an_off_smell_is_the_taste_and_none_at_all_or_one_cooked_away_is_no_complaint():
+    codes = _lexicon_codes("restaurant")
+    assert codes("要不然鱿鱼就一股腥味")["taste"] == "negative"
+    assert codes("羊肉一点膻味都没有")["taste"] == "positive"
+    assert codes("吃不出任何的腥味")["taste"] == "positive"
+    assert codes("加了胡椒去除了鱼的腥味").get("taste") != "negative"

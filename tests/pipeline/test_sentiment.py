@@ -98,6 +98,11 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("赠品比去年少了一半", "negative"),          # a comparison that says less
     ("工时费比别的店便宜不少", "positive"),
     ("结账时快三百了", "neutral"),               # 快 before an amount is 'nearly', not 'fast'
+    ("鸭肠吃起来就有股味道", "negative"),        # an off smell
+    ("吃上去怎么有股子药味", "negative"),
+    ("一股奶香", "neutral"),                     # a good one named is not
+    ("连句道歉都没有", "negative"),              # not even one
+    ("镜子上连手指印都没有", "neutral"),          # a bare 连…都没有 is not
     ("十分钟不到就办好了手续", "positive"),      # a short time and it was done
     ("商场地下停车位很充足", "positive"),
     ("这家的菜单去年就涨价了", "negative"),
