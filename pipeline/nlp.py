@@ -38,7 +38,7 @@ def cached_lexicon() -> Lexicon:
 
 # Bumped whenever the code's reading of the language data changes (how cues are matched, what a bare
 # mention is), so that stored codes are recoded like after an edit of the data itself.
-READING_REVISION = "2026.12.11"  # a comparison takes up a spent negation (没有评论说的那么好吃)
+READING_REVISION = "2026.12.12"  # a contrast word glued onto the next word is cut off (但量)
 
 
 def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USER_DICT) -> str:
@@ -73,8 +73,9 @@ def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplit
     subs = cached_taxonomy(taxonomy).sub_dimensions
     judged = {w for sub in subs for w in (*sub.positive, *sub.negative)} | set(lexicon.polarity)
     topics = {w for sub in subs for w in sub.keywords} - judged  # 价格, 服务员: what a lead clause may name
+    known = getattr(getattr(nlp.tokenizer, "jieba_seg", None), "FREQ", None)  # jieba's dictionary, as loaded
     return ClauseSplitter(lexicon.contrast, vocabulary(cached_taxonomy(taxonomy)), lexicon.formulas,
-                          lexicon.frames | topics, frozenset(lexicon.polarity))
+                          lexicon.frames | topics, frozenset(lexicon.polarity), known)
 
 
 @Language.factory("voc_aspects", default_config={"taxonomy": "restaurant"})

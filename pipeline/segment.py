@@ -7,7 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import jieba
 import spacy
@@ -147,13 +147,15 @@ LEAD_BOUNDARIES = frozenset("，,")
 
 def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = frozenset(),
                   formulas: frozenset[str] = frozenset(), frames: frozenset[str] = frozenset(),
-                  polar: frozenset[str] = frozenset()) -> list[Clause]:
+                  polar: frozenset[str] = frozenset(), known: Mapping[str, int] | None = None) -> list[Clause]:
     """Split a Doc at clause punctuation and before contrast words (但是/不过/可是…). Clauses that are
     only formulas (greetings, thanks, sign-offs) are not feedback and are left out. A lead clause made
     only of `frames` words (frames and topics: 总体而言, 价格嘛) with no `polar` word, followed by a
     comma, is joined to the clause after it (总体而言，值得一尝 is one judgement).
 
-    Clause tokens are the Doc's tokens, with unknown compounds split into `vocab` words.
+    Clause tokens are the Doc's tokens, with unknown compounds split into `vocab` words. Where `known`
+    (the segmenter's dictionary) is given, a one-character contrast word that jieba's HMM glued onto
+    the next word (但量, 却脏: no word of the dictionary) is cut off and starts its clause.
     """
     clauses: list[Clause] = []
     # (text, char offset, trailing space) of every token, read once: each spaCy Token access builds an object
@@ -187,6 +189,10 @@ def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = fr
         if _is_boundary(word) or ("\n" in word and word.isspace()):
             close(word)
             continue
+        if known is not None and len(word) > 1 and word[0] in contrast and not known.get(word):
+            close()
+            current.extend([(word[0], token[1], ""), (word[1:], token[1] + 1, token[2])])
+            continue
         if word in contrast:
             close()
         current.append(token)
@@ -202,7 +208,8 @@ class ClauseSplitter:
     """spaCy component `voc_clauses`: sets `doc._.clauses`."""
 
     def __init__(self, contrast: Iterable[str], vocab: Iterable[str] = (), formulas: Iterable[str] = (),
-                 frames: Iterable[str] = (), polar: Iterable[str] = ()):
+                 frames: Iterable[str] = (), polar: Iterable[str] = (), known: Mapping[str, int] | None = None):
+        self.known = known
         self.contrast = frozenset(contrast)
         self.vocab = frozenset(vocab)
         self.formulas = frozenset(formulas)
@@ -210,5 +217,6 @@ class ClauseSplitter:
         self.polar = frozenset(polar)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.clauses = split_clauses(doc, self.contrast, self.vocab, self.formulas, self.frames, self.polar)
+        doc._.clauses = split_clauses(doc, self.contrast, self.vocab, self.formulas, self.frames, self.polar,
+                                      self.known)
         return doc

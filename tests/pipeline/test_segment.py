@@ -19,6 +19,15 @@ def test_contrast_word_starts_a_new_clause(nlp):
     assert clauses(nlp, "环境一般不过价格便宜") == ["环境一般", "不过价格便宜"]
 
 
+def test_a_contrast_word_glued_onto_the_next_word_is_cut_off(nlp):
+    """jieba's HMM glues 但 onto an unseen pair (但量): it still starts a clause, and 量 is the portion's."""
+    assert clauses(nlp, "价格偏高但量还是挺足的") == ["价格偏高", "但量还是挺足的"]
+    doc = nlp("价格偏高但量还是挺足的")
+    assert doc._.clauses[1].tokens[:2] == ["但", "量"]
+    assert doc._.clauses[1].start == doc.text.index("但")
+    assert nlp("但愿下次好点")._.clauses[0].tokens[0] == "但愿"  # a word of the dictionary stays whole
+
+
 def test_enumeration_comma_does_not_split(nlp):
     assert clauses(nlp, "环境、服务都很好") == ["环境、服务都很好"]
 
