@@ -8,6 +8,11 @@ not how it feels — are weighted by TF-IDF, reduced by LSA (so words that occur
 distinctive terms (class-based TF-IDF: frequent in the cluster, rare in the others), and reported
 with its size, polarity, trend per month and the clauses nearest its centre. `propose_patch` turns
 the coherent clusters into candidate sub-dimensions for a person to review.
+
+The LSA is randomised, and density clusters of a few dozen clauses form for some of its seeds and
+not for others. So the clustering is run with several seeds, and a theme is reported only where it
+forms in most of the runs (`ThemeSettings.min_stability`), as the run's version that overlaps the
+others most: a theme that one seed happens to make is not one an analyst should act on.
 """
 
 from __future__ import annotations
@@ -51,7 +56,10 @@ class ThemeSettings:
     recent_periods: int = 2  # the latest months, for growth
     rising_z: float = 3.0  # a theme is rising when its share of clauses in the recent months is this many
                            # standard errors above that share over all the clauses clustered (binomial)
-    random_state: int = 0
+    random_state: int = 0  # the first LSA seed; the runs use this one and the next ones
+    runs: int = 5  # clusterings, one LSA seed each
+    min_stability: float = 0.5  # share of the runs a theme must form in to be reported
+    same_theme: float = 0.3  # Jaccard overlap of members at which two runs' clusters are one theme
 
 
 @dataclass
@@ -71,6 +79,7 @@ class Theme:
     rising: bool
     examples: list[str]
     segment_ids: list[str] = field(repr=False, default_factory=list)
+    stability: float = 1.0  # share of the clustering runs in which the theme formed
 
     @property
     def order(self) -> tuple:
@@ -146,9 +155,9 @@ def find_themes(clauses: pd.DataFrame, taxonomy: Taxonomy, lexicon: Lexicon,
                 settings: ThemeSettings = ThemeSettings()) -> list[Theme]:
     """Cluster the uncovered clauses (see `uncovered_clauses`) into themes, negative and positive
     clauses apart (a complaint and a praise of the same thing are two themes). Clusters are dense
-    regions (HDBSCAN over LSA vectors): clauses in none are left out, and clusters under `min_size`
-    or `min_cohesion` are dropped. Ordered by `Theme.attention`: size, weighted up where the theme grew
-    in the latest periods (see `Theme.order`)."""
+    regions (HDBSCAN over LSA vectors): clauses in none are left out, clusters under `min_size`
+    or `min_cohesion` are dropped, and so are those that form in fewer than `min_stability` of the
+    runs (see `stable_themes`). Rising themes first, then the largest (see `Theme.order`)."""
     keywords = {k for k in taxonomy.keywords() if len(k) >= 2}
     content = ContentFilter.load(lexicon)
     frame = clauses[(clauses.why == "unsure") | ~clauses.text.map(lambda t: cued(t, keywords))].copy()
@@ -176,12 +185,54 @@ def _cluster(frame: pd.DataFrame, months: list[str], settings: ThemeSettings) ->
     if len(frame) < settings.min_size * 2 or tfidf.shape[1] < 3:
         return []
     components = max(2, min(settings.components, tfidf.shape[1] - 1, len(frame) - 1))
-    reduced = normalize(TruncatedSVD(components, random_state=settings.random_state).fit_transform(tfidf))
-    labels = HDBSCAN(min_cluster_size=settings.min_size, copy=True).fit_predict(reduced)
+    terms = np.array(vectorizer.get_feature_names_out())
+    runs = []
+    for seed in range(settings.random_state, settings.random_state + max(1, settings.runs)):
+        reduced = normalize(TruncatedSVD(components, random_state=seed).fit_transform(tfidf))
+        labels = HDBSCAN(min_cluster_size=settings.min_size, copy=True).fit_predict(reduced)
+        runs.append(_run_themes(frame, tfidf, terms, reduced, labels, months, settings))
+    return stable_themes(runs, settings)
+
+
+def stable_themes(runs: list[list[Theme]], settings: ThemeSettings) -> list[Theme]:
+    """The themes that form in at least `min_stability` of the runs. A run's theme is the same as one
+    of an earlier run where their members overlap by `same_theme` (Jaccard) or more; of each theme
+    the version reported is the one that shares the most clauses with its other versions."""
+    groups: list[list[tuple[int, Theme, set[str]]]] = []
+    founded_by: dict[str, list[int]] = {}  # clause → the groups whose first theme holds it
+    for r, themes in enumerate(runs):
+        for theme in themes:
+            members = set(theme.segment_ids)
+            best, overlap = None, 0.0
+            for g in {g for sid in members for g in founded_by.get(sid, ())}:
+                if any(run == r for run, _, _ in groups[g]):
+                    continue
+                first = groups[g][0][2]
+                jaccard = len(members & first) / len(members | first)
+                if jaccard > overlap:
+                    best, overlap = g, jaccard
+            if best is not None and overlap >= settings.same_theme:
+                groups[best].append((r, theme, members))
+            else:
+                for sid in members:
+                    founded_by.setdefault(sid, []).append(len(groups))
+                groups.append([(r, theme, members)])
+    out = []
+    for group in groups:
+        stability = len(group) / len(runs)
+        if stability >= settings.min_stability:
+            _, theme, _ = max(group, key=lambda g: sum(len(g[2] & other) for _, _, other in group))
+            theme.stability = round(stability, 2)
+            out.append(theme)
+    return out
+
+
+def _run_themes(frame: pd.DataFrame, tfidf, terms: np.ndarray, reduced: np.ndarray, labels: np.ndarray,
+                months: list[str], settings: ThemeSettings) -> list[Theme]:
+    """The themes of one clustering run (cluster labels of the clauses)."""
     k = labels.max() + 1
     if k <= 0:
         return []
-    terms = np.array(vectorizer.get_feature_names_out())
     counts = np.vstack([np.asarray((tfidf[labels == c] > 0).sum(axis=0)).ravel() for c in range(k)])
     ctfidf = _class_tfidf(counts)
     recent = set(months[-settings.recent_periods:])
@@ -244,7 +295,7 @@ def themes_table(themes: Sequence[Theme]) -> pd.DataFrame:
     """One row per theme, for printing."""
     return pd.DataFrame([{
         "theme": n, "terms": " ".join(t.terms[:6]), "clauses": t.size, "items": t.items, "polarity": t.polarity,
-        "negative_share": t.negative_share, "cohesion": t.cohesion, "growth": t.growth,
+        "negative_share": t.negative_share, "cohesion": t.cohesion, "stability": t.stability, "growth": t.growth,
         "trend": " ".join(f"{p[2:]}:{c}" for p, c in list(t.trend.items())[-6:]) + (" ↑" if t.rising else ""),
         "example": t.examples[0] if t.examples else "",
     } for n, t in enumerate(themes, start=1)])
@@ -263,6 +314,7 @@ def propose_patch(themes: Sequence[Theme], taxonomy: Taxonomy, path: Path, sourc
             "keywords": theme.terms[:6],
             "evidence": {"clauses": theme.size, "items": theme.items, "polarity": theme.polarity,
                          "negative_share": theme.negative_share, "cohesion": theme.cohesion,
+                         "stability": theme.stability,
                          "trend": theme.trend, "examples": theme.examples[:3]},
         })
     patch = {"taxonomy": taxonomy.name, "base_version": taxonomy.version, "source": source,

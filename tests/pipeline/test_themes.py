@@ -13,7 +13,7 @@ from pipeline.cli import app
 from pipeline.nlp import cached_lexicon, cached_taxonomy
 from pipeline.paths import DATA_DIR
 from pipeline.store import open_store
-from pipeline.themes import ContentFilter, ThemeSettings, find_themes, uncovered_clauses
+from pipeline.themes import ContentFilter, Theme, ThemeSettings, find_themes, stable_themes, uncovered_clauses
 from pipeline.store import coding as coding_repo
 from tests.conftest import REVIEW_SAMPLE, write
 
@@ -112,3 +112,21 @@ def test_too_few_clauses_make_no_theme():
 
     empty = pd.DataFrame(columns=["segment_id", "item_id", "text", "tokens", "score", "channel", "occurred_at", "why"])
     assert find_themes(empty, cached_taxonomy("restaurant"), cached_lexicon()) == []
+
+
+def _theme(name: str, members: range) -> Theme:
+    return Theme(terms=[name], size=len(members), items=len(members), cohesion=1.0, negative_share=1.0,
+                 positive_share=0.0, mean_score=-0.8, trend={}, growth=1.0, growth_z=0.0, rising=False,
+                 examples=[], segment_ids=[f"s{i}" for i in members])
+
+
+def test_a_theme_is_reported_once_where_it_forms_in_most_runs_and_not_where_one_seed_made_it():
+    runs = [[_theme("a", range(0, 20)), _theme("fluke", range(100, 110))],
+            [_theme("a", range(2, 22))],
+            [_theme("a", range(1, 19)), _theme("b", range(50, 60))],
+            [_theme("b", range(51, 61))]]
+    found = stable_themes(runs, ThemeSettings(runs=4))
+    assert sorted(t.terms[0] for t in found) == ["a", "b"]  # b: 2 of 4 runs is the majority asked for
+    a = next(t for t in found if t.terms[0] == "a")
+    assert a.stability == 0.75 and a.segment_ids[0] == "s0"  # the version that overlaps the others most
+    assert stable_themes(runs, ThemeSettings(runs=4, min_stability=0.7)) == [a]
