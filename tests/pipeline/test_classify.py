@@ -409,3 +409,15 @@ def test_an_off_smell_is_the_taste_and_none_at_all_or_one_cooked_away_is_no_comp
     assert codes("羊肉一点膻味都没有")["taste"] == "positive"
     assert codes("吃不出任何的腥味")["taste"] == "positive"
     assert codes("加了胡椒去除了鱼的腥味").get("taste") != "negative"
+
+
+def test_findability_parking_and_noise_in_the_words_customers_use():
+    """容易找 is findability, unless what is found is a parking space (很容易找到停车位) or a seat;
+    parking to be had (门口就有停车位) is good, 乱哄哄 is noise."""
+    codes = _lexicon_codes("restaurant")
+    assert codes("位置很容易找") == {"easy_to_find": "positive"}
+    assert codes("很容易找到停车位") == {"parking": "positive"}
+    assert codes("车位很难找") == {"parking": "negative"}
+    assert codes("门口就有停车位") == {"parking": "positive"}
+    assert codes("你们有停车场吗") == {}
+    assert codes("人多的时候乱哄哄的") == {"noise": "negative"}
