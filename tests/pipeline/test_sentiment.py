@@ -99,6 +99,9 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("工时费比别的店便宜不少", "positive"),
     ("结账时快三百了", "neutral"),               # 快 before an amount is 'nearly', not 'fast'
     ("鸭肠吃起来就有股味道", "negative"),        # an off smell
+    ("唯一的问题是中午人太多要排队", "negative"),  # a fault announced
+    ("缺点就是交通不便", "negative"),
+    ("问题是我们7个人", "neutral"),              # a bare 问题是 is an aside
     ("吃上去怎么有股子药味", "negative"),
     ("一股奶香", "neutral"),                     # a good one named is not
     ("连句道歉都没有", "negative"),              # not even one
