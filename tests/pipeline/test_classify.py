@@ -421,3 +421,11 @@ def test_findability_parking_and_noise_in_the_words_customers_use():
     assert codes("门口就有停车位") == {"parking": "positive"}
     assert codes("你们有停车场吗") == {}
     assert codes("人多的时候乱哄哄的") == {"noise": "negative"}
+
+
+def test_a_seat_looked_for_or_waited_for_is_no_location():
+    """位置 is where the place is (地理位置好), or a seat: 真心不好找位置 is the room, 不用等位置 the wait."""
+    codes = _lexicon_codes("restaurant")
+    assert codes("地理位置好") == {"business_district": "positive"}
+    assert codes("真心不好找位置") == {"space": "negative"}
+    assert codes("工作日中午人不多不用等位置") == {"wait_time": "positive"}

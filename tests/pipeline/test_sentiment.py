@@ -100,6 +100,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("结账时快三百了", "neutral"),               # 快 before an amount is 'nearly', not 'fast'
     ("鸭肠吃起来就有股味道", "negative"),        # an off smell
     ("唯一的问题是中午人太多要排队", "negative"),  # a fault announced
+    ("所以我等了10分钟", "neutral"),             # a wait of ten minutes or less is told, not complained of
+    ("等了十五分钟", "negative"),
     ("缺点就是交通不便", "negative"),
     ("问题是我们7个人", "neutral"),              # a bare 问题是 is an aside
     ("吃上去怎么有股子药味", "negative"),
