@@ -376,6 +376,7 @@ def test_a_friend_who_recommended_the_place_is_no_recommendation_of_the_customer
         codes = _lexicon_codes(taxonomy)
         assert node not in codes("朋友推荐来的，结果很失望")
         assert node in codes("我会向朋友推荐这家店")
+        assert node not in codes("看了网友推荐的，结果很失望") and node in codes("给大家推荐一下，很不错")
 
 
 def test_where_the_place_is_judged_is_its_location_and_how_easily_found_its_findability():
