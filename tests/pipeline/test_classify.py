@@ -430,3 +430,11 @@ def test_a_seat_looked_for_or_waited_for_is_no_location():
     assert codes("地理位置好") == {"business_district": "positive"}
     assert codes("真心不好找位置") == {"space": "negative"}
     assert codes("工作日中午人不多不用等位置") == {"wait_time": "positive"}
+
+
+def test_how_a_dish_eats_is_its_taste_and_how_many_were_ordered_is_no_portion():
+    codes = _lexicon_codes("restaurant")
+    assert codes("所以鸡肉吃口很柴") == {"taste": "negative"} and codes("鸡肉一点也不柴") == {"taste": "positive"}
+    assert codes("鱿鱼特别鲜嫩") == {"taste": "positive"} and codes("这家牛肉面的肉基本上是咬不动的") == {"taste": "negative"}
+    assert codes("在舞动的柴鱼片下") == {}  # 柴鱼 is bonito, not dry meat
+    assert "portion" not in codes("后来又点了很多份三文鱼")
