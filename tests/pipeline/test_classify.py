@@ -438,3 +438,10 @@ def test_how_a_dish_eats_is_its_taste_and_how_many_were_ordered_is_no_portion():
     assert codes("鱿鱼特别鲜嫩") == {"taste": "positive"} and codes("这家牛肉面的肉基本上是咬不动的") == {"taste": "negative"}
     assert codes("在舞动的柴鱼片下") == {}  # 柴鱼 is bonito, not dry meat
     assert "portion" not in codes("后来又点了很多份三文鱼")
+
+
+def test_the_delivery_centre_is_a_building_and_a_waiting_room_stocked_is_a_good_lounge():
+    codes = _lexicon_codes("auto_dealer")
+    assert codes("交付中心很漂亮") == {"showroom": "positive"}
+    assert codes("休息区有咖啡和点心") == {"lounge": "positive"}
+    assert codes("保养完还送免费洗车，很贴心")["maintenance"] == "positive"
