@@ -16,8 +16,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The default models are trained from data/labelled during set-up (about two minutes) and promoted:
-# restaurant aspects (AIC 2018, scored on the committed held-out file), item sentiment (binary reviews and
-# the polar ASTE restaurant and CCF car clauses),
+# restaurant aspects (AIC 2018, scored on the committed held-out file), item sentiment (binary reviews,
+# the polar ASTE restaurant and CCF car clauses, and the AIC training reviews' overall verdicts),
 # clause polarity (AIC clauses, CCF car reviews, ASTE sentences) for every taxonomy.
 LABELLED := data/labelled
 models: $(MODELS)/promoted.json
@@ -25,7 +25,7 @@ models: $(MODELS)/promoted.json
 $(MODELS)/promoted.json: $(VENV)/.installed $(wildcard $(LABELLED)/*.csv)
 	$(VOC) train --data $(LABELLED)/aic2018_train.csv --heldout $(LABELLED)/aic2018_heldout.csv --cv 0 --kind sklearn --name restaurant-aspects --models $(MODELS)
 	$(VOC) models promote restaurant-aspects --models $(MODELS) --force
-	$(VOC) train --data $(LABELLED)/sentiment_binary_10k.csv --data $(LABELLED)/aste_sentences.csv --data $(LABELLED)/ccf_car2018_polarity.csv --kind sentiment --name overall-sentiment --models $(MODELS)
+	$(VOC) train --data $(LABELLED)/sentiment_binary_10k.csv --data $(LABELLED)/aste_sentences.csv --data $(LABELLED)/ccf_car2018_polarity.csv --data $(LABELLED)/aic2018_train.csv --kind sentiment --name overall-sentiment --models $(MODELS)
 	$(VOC) models promote overall-sentiment --models $(MODELS) --force
 	$(VOC) train --kind polarity --name clause-polarity --data $(LABELLED)/aic2018_train.csv --data $(LABELLED)/ccf_car2018_polarity.csv --data $(LABELLED)/aste_sentences.csv --heldout $(LABELLED)/aic2018_heldout.csv --models $(MODELS)
 	$(VOC) models promote clause-polarity --models $(MODELS) --force

@@ -48,7 +48,7 @@ SHARED_SENTIMENT = ROOT.parent / "shared" / "datasets" / "sentiment"
 SAMPLE_SENTIMENT = LABELLED / "sentiment_binary_10k.csv"
 #: The restaurant and car clauses the shipped sentiment model also learns from (`make models`): added to
 #: the training side of every split below, never to a held-out binary domain.
-EXTRA_SENTIMENT = [LABELLED / "aste_sentences.csv", LABELLED / "ccf_car2018_polarity.csv"]
+EXTRA_SENTIMENT = [LABELLED / "aste_sentences.csv", LABELLED / "ccf_car2018_polarity.csv", AIC_TRAIN]  # as `make models`
 
 
 class PlainTfidfSVC:
@@ -138,7 +138,7 @@ def binary_frame() -> tuple[pd.DataFrame, str]:
 
 @lru_cache(maxsize=1)
 def extra_sentiment():
-    """The polar clauses of EXTRA_SENTIMENT, read once for every split."""
+    """The polar clauses and AIC reviews of EXTRA_SENTIMENT, read once for every split."""
     return load_binary_data(EXTRA_SENTIMENT)
 
 

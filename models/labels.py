@@ -109,9 +109,14 @@ def to_long(data: AspectData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "sub_dimension", "sentiment"])
 
 
+#: The AIC 2018 column of the review's overall verdict (1 positive, 0 neutral, -1 negative, -2 none).
+AIC_OVERALL = "others_overall_experience"
+
+
 def load_binary_data(paths: list[Path]) -> BinaryData:
-    """`label,review` files (label 1/0; also with a leading `cat` column) and clause files (`text,label`
-    with positive/negative/neutral: the positive and negative rows); empty reviews are dropped."""
+    """`label,review` files (label 1/0; also with a leading `cat` column), clause files (`text,label`
+    with positive/negative/neutral: the positive and negative rows) and AIC 2018 aspect files (the
+    reviews whose overall experience is labelled positive or negative); empty reviews are dropped."""
     texts: list[str] = []
     labels: list[int] = []
     hashes = []
@@ -121,6 +126,9 @@ def load_binary_data(paths: list[Path]) -> BinaryData:
         if "review" not in frame.columns and {"text", "label"} <= set(frame.columns):
             frame = frame[frame["label"].isin(["positive", "negative"])]
             frame = pd.DataFrame({"review": frame["text"], "label": (frame["label"] == "positive").astype(int).astype(str)})
+        elif "review" not in frame.columns and {"content", AIC_OVERALL} <= set(frame.columns):
+            frame = frame[frame[AIC_OVERALL].astype(str).isin(["1", "-1"])]
+            frame = pd.DataFrame({"review": frame["content"], "label": (frame[AIC_OVERALL].astype(str) == "1").astype(int).astype(str)})
         frame["review"] = frame["review"].str.replace("\ufeff", "", regex=False).str.strip()
         frame = frame[frame["review"] != ""]
         texts += frame["review"].tolist()

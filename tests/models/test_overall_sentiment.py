@@ -49,3 +49,11 @@ def test_clause_label_files_train_the_sentiment_model_on_their_polar_rows(tmp_pa
     path.write_text("text,label\n味道很好,positive\n服务太差,negative\n人均八十,neutral\n", encoding="utf-8")
     data = load_binary_data([path])
     assert data.texts == ["味道很好", "服务太差"] and list(data.labels) == [1, 0]
+
+
+def test_aic_aspect_files_train_the_sentiment_model_on_their_polar_overall_verdicts(tmp_path):
+    path = tmp_path / "aic.csv"
+    path.write_text("id,content,dish_taste,others_overall_experience\n"
+                    "1,总体很满意,1,1\n2,再也不来了,-1,-1\n3,还行吧,0,0\n4,在五楼,-2,-2\n", encoding="utf-8")
+    data = load_binary_data([path])
+    assert data.texts == ["总体很满意", "再也不来了"] and list(data.labels) == [1, 0]
