@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
@@ -193,9 +194,18 @@ class Lexicon:
         return frozenset(self.negation) | frozenset(self.degree)
 
     def is_lukewarm(self, text: str) -> bool:
-        """Whether a clause holds a lukewarm judgement (一般, 还行, 价格也ok)."""
+        """Whether a clause holds a lukewarm judgement (一般, 还行, 价格也ok). A lukewarm word inside a
+        phrase of weight 0 judges nothing (一般来说, 像魔术表演一般: usually, like)."""
         text = text.lower()
+        if not any(word in text for word in self.lukewarm):
+            return False
+        for pattern in self._no_judgement:
+            text = pattern.sub("|", text)
         return any(word in text for word in self.lukewarm)
+
+    @cached_property
+    def _no_judgement(self) -> tuple[re.Pattern, ...]:
+        return tuple(pattern for pattern, weight in self.phrases if weight == 0)
 
     def words(self) -> set[str]:
         """Every word the lexicon knows (to keep jieba from splitting them)."""

@@ -179,6 +179,9 @@ def test_phrase_file_errors_name_the_line(tmp_path):
     ("服务员很热情", True),         # a polarity word
     ("人均80", False),              # a bare mention
     ("在世贸广场西座五楼", False),
+    ("我一般都是直接团购套餐", False),   # 一般 as usually
+    ("像是魔术表演一般", False),         # 一般 as like
+    ("确实像有些评论说的相当一般", True),
 ])
 def test_a_clause_is_judged_where_a_word_of_opinion_or_a_lukewarm_word_occurs(model, text, judged):
     from pipeline.segment import Clause, jieba_for
