@@ -445,3 +445,10 @@ def test_the_delivery_centre_is_a_building_and_a_waiting_room_stocked_is_a_good_
     assert codes("交付中心很漂亮") == {"showroom": "positive"}
     assert codes("休息区有咖啡和点心") == {"lounge": "positive"}
     assert codes("保养完还送免费洗车，很贴心")["maintenance"] == "positive"
+
+
+def test_the_after_sales_desk_and_its_line_are_the_after_sales_service():
+    codes = _lexicon_codes("auto_dealer")
+    assert codes("售后接待很及时") == {"maintenance": "positive"}
+    assert codes("售后电话永远打不通") == {"maintenance": "negative"}
+    assert codes("销售接待很热情") == {"staff_attitude": "positive"}
