@@ -113,6 +113,12 @@ def to_long(data: AspectData) -> pd.DataFrame:
 AIC_OVERALL = "others_overall_experience"
 
 
+def _polar_rows(frame: pd.DataFrame, text: str, label: str, positive: str, negative: str) -> pd.DataFrame:
+    """The rows labelled `positive` or `negative` in column `label`, as `review,label` (1/0)."""
+    frame = frame[frame[label].isin([positive, negative])]
+    return pd.DataFrame({"review": frame[text], "label": (frame[label] == positive).astype(int).astype(str)})
+
+
 def load_binary_data(paths: list[Path]) -> BinaryData:
     """`label,review` files (label 1/0; also with a leading `cat` column), clause files (`text,label`
     with positive/negative/neutral: the positive and negative rows) and AIC 2018 aspect files (the
@@ -124,11 +130,9 @@ def load_binary_data(paths: list[Path]) -> BinaryData:
         frame = read_labelled_csv(Path(path))
         hashes.append(stable_hash(Path(path).read_bytes().decode("latin-1")))
         if "review" not in frame.columns and {"text", "label"} <= set(frame.columns):
-            frame = frame[frame["label"].isin(["positive", "negative"])]
-            frame = pd.DataFrame({"review": frame["text"], "label": (frame["label"] == "positive").astype(int).astype(str)})
+            frame = _polar_rows(frame, "text", "label", "positive", "negative")
         elif "review" not in frame.columns and {"content", AIC_OVERALL} <= set(frame.columns):
-            frame = frame[frame[AIC_OVERALL].astype(str).isin(["1", "-1"])]
-            frame = pd.DataFrame({"review": frame["content"], "label": (frame[AIC_OVERALL].astype(str) == "1").astype(int).astype(str)})
+            frame = _polar_rows(frame, "content", AIC_OVERALL, "1", "-1")
         frame["review"] = frame["review"].str.replace("\ufeff", "", regex=False).str.strip()
         frame = frame[frame["review"] != ""]
         texts += frame["review"].tolist()
