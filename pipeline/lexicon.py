@@ -141,7 +141,8 @@ class Lexicon:
     服务有待提高), with the link words that may stand between (热情度不高, 热情还不够), time words
     that make what comes before them the clause's time, not its topic (签合同的时候, 交车那天), the
     words of a comparison that take up a negation that ran out of reach (没有评论说的那么好吃), and
-    verbs of experience that take a negation themselves (没有见过这么差的服务)."""
+    verbs of experience that take a negation themselves (没有见过这么差的服务), and the words that
+    are both a degree adverb and an opinion word and judge only as the predicate (肉很实在, 实在太咸了)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -157,6 +158,7 @@ class Lexicon:
     time_words: frozenset[str] = field(default_factory=frozenset)
     comparative: frozenset[str] = field(default_factory=frozenset)
     experiential: frozenset[str] = field(default_factory=frozenset)
+    predicative: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -179,6 +181,7 @@ class Lexicon:
             time_words=_word_set(directory / "time_words.txt"),
             comparative=_word_set(directory / "comparative.txt"),
             experiential=_word_set(directory / "experiential.txt"),
+            predicative=_word_set(directory / "predicative.txt"),
         )
 
     def content(self) -> tuple:
@@ -186,7 +189,8 @@ class Lexicon:
         return (sorted(self.polarity.items()), sorted(self.negation.items()), sorted(self.degree.items()),
                 sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
-                sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential))
+                sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential),
+                sorted(self.predicative))
 
     @property
     def modifiers(self) -> frozenset[str]:

@@ -23,6 +23,8 @@ from pipeline.taxonomy import Taxonomy
 LABELS = ("negative", "neutral", "positive")
 #: Modifiers (negators, degree adverbs) reach this many tokens ahead.
 MODIFIER_REACH = 3
+#: Sentence-final particles: what may follow a predicate at a clause's end (实在啊, 好了吧).
+FINAL_PARTICLES = frozenset("了啊呀啦哦吧嘛呢哈啰喔咯")
 
 
 def label_for(score: float, neutral_band: float) -> str:
@@ -127,8 +129,10 @@ class LexiconSentiment:
             if spent and not negations and token in lex.comparative:  # 没有|评论说的|那么|好吃
                 negations, spent = spent, []
             if token in lex.degree or token in lex.negation:
-                # a word that is both (好, 没有) modifies when nothing else is polar, or when the next word is
-                if pol is None or (i + 1 < len(tokens) and self._polarity(tokens[i + 1], overrides) is not None):
+                # a word that is both (好, 没有) modifies when nothing else is polar, or when the next word is;
+                # a predicative one (实在) judges only as the predicate: 肉很实在, 分量实在 — not 实在扫兴
+                if (pol is None or (i + 1 < len(tokens) and self._polarity(tokens[i + 1], overrides) is not None)
+                        or (token in lex.predicative and not self._predicate(tokens, i))):
                     if token in lex.degree:
                         degree *= lex.degree[token]
                     else:
@@ -166,6 +170,14 @@ class LexiconSentiment:
         if out and self._any_postposed is not None and self._any_postposed.search("".join(tokens)):
             return self._deny_postposed(tokens, out)
         return out
+
+    def _predicate(self, tokens: Tokens, i: int) -> bool:
+        """Whether the word at `i` stands as the clause's predicate: after a degree word (很实在), or
+        with nothing after it but particles (分量实在啊, 实在的价格)."""
+        if i > 0 and tokens[i - 1] in self.lexicon.degree:
+            return True
+        rest = tokens[i + 1:]
+        return not rest or rest[0] in self.lexicon.particles or all(set(t) <= FINAL_PARTICLES for t in rest)
 
     def _postposed_end(self, tokens: Tokens, i: int) -> int | None:
         """The last token of a postposed negator after token i (热情|度不高, 热情|还|不够), if one follows."""

@@ -223,6 +223,19 @@ def test_a_verb_of_experience_before_a_such_takes_the_negation_itself(model, tok
 
 
 @pytest.mark.parametrize("tokens, label", [
+    (["肉", "很", "实在"], "positive"),                  # after a degree word: the predicate
+    (["分量", "实在", "啊"], "positive"),                # nothing but particles after it
+    (["实在", "的", "价格"], "positive"),
+    (["实在", "扫兴"], "negative"),                      # the adverb: it judges nothing itself
+    (["人", "实在", "是", "太", "多", "了"], "neutral"),
+    (["实在", "太咸", "了"], "negative"),
+    (["东西", "实在", "好吃"], "positive"),
+])
+def test_a_predicative_word_judges_only_as_the_predicate(model, tokens, label):
+    assert model.predict([tokens])[0] == label
+
+
+@pytest.mark.parametrize("tokens, label", [
     (["服务员", "热情", "不够"], "negative"),
     (["服务员", "热情", "度不高"], "negative"),       # jieba glues the link word: 度不高
     (["服务", "热情", "还", "不够"], "negative"),
