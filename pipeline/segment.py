@@ -75,8 +75,8 @@ def jieba_for(extra_words: frozenset[str] = frozenset()) -> jieba.Tokenizer:
     tokenizer.initialize()
     if USER_DICT.exists():
         tokenizer.load_userdict(str(USER_DICT))
-    for word in sorted(extra_words):
-        if len(word) > 1 and not tokenizer.FREQ.get(word):
+    for word in sorted(extra_words):  # new words, and words jieba knows too rarely to keep whole (无语, 难喝)
+        if len(word) > 1 and (not tokenizer.FREQ.get(word) or len(tokenizer.lcut(word, HMM=False)) > 1):
             tokenizer.add_word(word)
     return tokenizer
 

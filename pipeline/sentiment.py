@@ -128,6 +128,8 @@ class LexiconSentiment:
                 continue
             if spent and not negations and token in lex.comparative:  # 没有|评论说的|那么|好吃
                 negations, spent = spent, []
+            if pol is not None and token in lex.predicative and token not in lex.degree and not self._predicate(tokens, i):
+                pol = None  # 卫生不合格, 请诚信经营: the noun, not the judgement (很卫生, 干净卫生)
             if token in lex.degree or token in lex.negation:
                 # a word that is both (好, 没有) modifies when nothing else is polar, or when the next word is;
                 # a predicative one (实在) judges only as the predicate: 肉很实在, 分量实在 — not 实在扫兴
@@ -172,9 +174,9 @@ class LexiconSentiment:
         return out
 
     def _predicate(self, tokens: Tokens, i: int) -> bool:
-        """Whether the word at `i` stands as the clause's predicate: after a degree word (很实在), or
-        with nothing after it but particles (分量实在啊, 实在的价格)."""
-        if i > 0 and tokens[i - 1] in self.lexicon.degree:
+        """Whether the word at `i` stands as the clause's predicate: after a degree word or a negator
+        (很实在, 不太卫生), or with nothing after it but particles (分量实在啊, 干净卫生, 实在的价格)."""
+        if i > 0 and (tokens[i - 1] in self.lexicon.degree or tokens[i - 1] in self.lexicon.negation):
             return True
         rest = tokens[i + 1:]
         return not rest or rest[0] in self.lexicon.particles or all(set(t) <= FINAL_PARTICLES for t in rest)

@@ -10,6 +10,12 @@ def test_jieba_uses_the_domain_dictionary(nlp):
     assert {"4S店", "停车位", "性价比"} <= set(tokens)
 
 
+def test_lexicon_words_jieba_knows_too_rarely_are_kept_whole(nlp):
+    """jieba's dictionary has 无语 and 难喝 at frequency 3: without help it always splits them."""
+    tokens = [t.text for t in nlp("服务员实在无语，咖啡太难喝")]
+    assert {"无语", "难喝"} <= set(tokens)
+
+
 def test_punctuation_splits_clauses(nlp):
     assert clauses(nlp, "菜很好吃。服务员态度很差！停车方便;环境不错") == ["菜很好吃", "服务员态度很差", "停车方便", "环境不错"]
 

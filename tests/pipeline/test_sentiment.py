@@ -230,6 +230,12 @@ def test_a_verb_of_experience_before_a_such_takes_the_negation_itself(model, tok
     (["人", "实在", "是", "太", "多", "了"], "neutral"),
     (["实在", "太咸", "了"], "negative"),
     (["东西", "实在", "好吃"], "positive"),
+    (["卫生", "不", "合格"], "neutral"),                  # the noun: what follows judges, if anything
+    (["卫生", "一般"], "negative"),                      # 一般's own weak lean, no longer outweighed
+    (["很", "卫生"], "positive"),
+    (["干净", "卫生"], "positive"),
+    (["不太", "卫生"], "negative"),
+    (["请", "诚信", "经营"], "neutral"),
 ])
 def test_a_predicative_word_judges_only_as_the_predicate(model, tokens, label):
     assert model.predict([tokens])[0] == label
