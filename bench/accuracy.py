@@ -40,6 +40,7 @@ from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects  #
 from models.metrics import aspect_metrics, binary_metrics  # noqa: E402
 from models.overall_sentiment import OverallSentimentClassifier  # noqa: E402
 from pipeline.normalise import normalise_text  # noqa: E402
+from pipeline.sentiment import lexicon_share  # noqa: E402
 
 LABELLED = ROOT / "data" / "labelled"
 AIC_TRAIN, AIC_HELDOUT = LABELLED / "aic2018_train.csv", LABELLED / "aic2018_heldout.csv"
@@ -143,13 +144,15 @@ def extra_sentiment():
 
 
 def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Scores in [-1, 1] of the lexicon, the model trained on `train` (and the extra clauses), and their average."""
-    lexicon = LexiconBinarySentiment().decision_function(test.review.tolist())
+    """Scores in [-1, 1] of the lexicon, the model trained on `train` (and the extra clauses), and the two
+    weighed as the pipeline weighs them (`pipeline.sentiment.lexicon_share`)."""
+    lexicon, polar_clauses = LexiconBinarySentiment().readings(test.review.tolist())
     extra = extra_sentiment()
     model = OverallSentimentClassifier().fit(train.review.tolist() + extra.texts,
                                              np.concatenate([train.label.to_numpy(), extra.labels]))
     learned = model.decision_function(test.review.tolist())
-    return {"lexicon": lexicon, "model": learned, "model + lexicon": (learned + lexicon) / 2}
+    share = np.array([lexicon_share(int(k)) for k in polar_clauses])
+    return {"lexicon": lexicon, "model": learned, "model + lexicon": (1 - share) * learned + share * lexicon}
 
 
 def sentiment_rows(cross_domain: bool) -> tuple[list[dict], str]:

@@ -46,7 +46,12 @@ class LexiconBinarySentiment:
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """The lexicon pipeline's item score in [-1, 1]."""
-        return np.array([d._.score for d in analyse(X, "restaurant")], dtype=float)
+        return self.readings(X)[0]
+
+    def readings(self, X: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The item scores and how many polar clauses each rests on (what weighs it against a model)."""
+        docs = list(analyse(X, "restaurant"))
+        return (np.array([d._.score for d in docs], dtype=float), np.array([d._.polar_clauses for d in docs]))
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         return (self.decision_function(X) > 0).astype(int)

@@ -50,7 +50,7 @@ class Clause:
     lukewarm: bool = False  # its only words of opinion are lukewarm (价格还行, 总体还成)
 
 
-for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral")):
+for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral"), ("polar_clauses", 0)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 

@@ -291,6 +291,12 @@ def score_item(clauses: list[Clause], neutral_band: float) -> tuple[float, str]:
     return score, label_for(score, neutral_band)
 
 
+def lexicon_share(polar_clauses: int, model_clauses: float = 2.0) -> float:
+    """How much of an item's score is the lexicon's, where it found `polar_clauses` polar clauses and
+    the model's reading of the whole item counts as `model_clauses` (see `ModelSentimentScorer`)."""
+    return polar_clauses / (polar_clauses + model_clauses) if polar_clauses else 0.0
+
+
 class SentimentScorer:
     """spaCy component `voc_sentiment`: scores clauses, aspects and the Doc with the lexicon."""
 
@@ -303,6 +309,7 @@ class SentimentScorer:
         for clause in doc._.clauses:
             score_clause(clause, self.model, self.overrides)
         doc._.score, doc._.label = score_item(doc._.clauses, self.model.neutral_band)
+        doc._.polar_clauses = sum(c.score != 0.0 for c in doc._.clauses)  # how much the lexicon's reading rests on
         return doc
 
 
@@ -311,14 +318,18 @@ class ModelSentimentScorer:
     polarity model owns them (`clauses=False`), its clauses (aspect scores stay with the aspect or
     polarity model). Runs after `voc_sentiment`.
 
-    The item's score is the model's averaged with the lexicon's reading of the item's clauses
-    (`lexicon_share` of it; 0 is the model alone): a model trained on one kind of text loses
-    accuracy on another, the lexicon's words do not, and the average is the better of the three
-    readings on unseen domains (leave-one-domain-out in `bench/accuracy.py`)."""
+    The item's score is the model's weighed against the lexicon's reading of the item's clauses: a
+    model trained on one kind of text loses accuracy on another, the lexicon's words do not, and the
+    lexicon's reading is the surer the more clauses it rests on. The model's reading of the whole item
+    counts as `model_clauses` clauses against the lexicon's polar ones (k): the lexicon's share is
+    k / (k + model_clauses) — a third for one polar clause, half for two, most of a long review's.
+    With 2 this beat the plain mean on every measure with real labels: leave-one-domain-out on the
+    binary corpora 0.8954 against 0.8922, AIC held-out overall verdicts 0.759 against 0.736
+    (`bench/accuracy.py`). `model_clauses=inf` is the model alone."""
 
-    def __init__(self, model, ref: str, batch_size: int = 128, clauses: bool = True, lexicon_share: float = 0.5):
+    def __init__(self, model, ref: str, batch_size: int = 128, clauses: bool = True, model_clauses: float = 2.0):
         self.model, self.version, self.batch_size, self.clauses = model, ref, batch_size, clauses
-        self.lexicon_share = lexicon_share
+        self.model_clauses = model_clauses
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):
@@ -329,7 +340,7 @@ class ModelSentimentScorer:
                 for clause in (doc._.clauses if self.clauses else ()):
                     clause.score = round(float(next(scores)), 4)
                     clause.label = self.model.label(clause.score)
-                share = self.lexicon_share
+                share = lexicon_share(doc._.polar_clauses, self.model_clauses)
                 doc._.score = round((1 - share) * float(doc_score) + share * float(doc._.score or 0.0), 4)
                 doc._.label = self.model.label(doc._.score)
                 yield doc

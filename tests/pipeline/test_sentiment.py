@@ -294,16 +294,23 @@ class _Leans:
         return "positive" if score > 0.15 else "negative" if score < -0.15 else "neutral"
 
 
-def test_the_item_score_averages_the_sentiment_model_with_the_lexicon(nlp):
-    """A model trained on one kind of text leans where the lexicon's words do not: the item score is
-    the mean of the two readings (lexicon_share 0.5), the model alone with lexicon_share 0."""
+def test_the_item_score_weighs_the_sentiment_model_against_the_lexicons_polar_clauses(nlp):
+    """The lexicon's share of the item score is k / (k + 2) for k polar clauses: half for two, a third
+    for one, nothing where it found nothing; with model_clauses=inf the model alone."""
     from pipeline.sentiment import ModelSentimentScorer
 
-    lexicon_score = nlp("菜很难吃，服务员态度很差")._.score
-    assert lexicon_score < -0.5
-    (doc,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False).pipe([nlp("菜很难吃，服务员态度很差")])
+    two = nlp("菜很难吃，服务员态度很差")
+    assert two._.polar_clauses == 2 and two._.score < -0.5
+    lexicon_score = two._.score
+    (doc,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False).pipe([two])
     assert doc._.score == pytest.approx((0.9 + lexicon_score) / 2, abs=1e-4)
-    (alone,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False, lexicon_share=0.0).pipe([nlp("菜很难吃")])
+    one = nlp("菜很难吃")
+    lexicon_score = one._.score
+    (doc,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False).pipe([one])
+    assert doc._.score == pytest.approx(2 / 3 * 0.9 + lexicon_score / 3, abs=1e-4)
+    (bare,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False).pipe([nlp("人均八十")])
+    assert bare._.score == pytest.approx(0.9)
+    (alone,) = ModelSentimentScorer(_Leans(0.9), "fake@1", clauses=False, model_clauses=float("inf")).pipe([nlp("菜很难吃")])
     assert alone._.score == pytest.approx(0.9) and alone._.label == "positive"
 
 
