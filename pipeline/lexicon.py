@@ -142,7 +142,8 @@ class Lexicon:
     that make what comes before them the clause's time, not its topic (签合同的时候, 交车那天), the
     words of a comparison that take up a negation that ran out of reach (没有评论说的那么好吃), and
     verbs of experience that take a negation themselves (没有见过这么差的服务), and the words that
-    are both a degree adverb and an opinion word and judge only as the predicate (肉很实在, 实在太咸了)."""
+    are both a degree adverb and an opinion word and judge only as the predicate (肉很实在, 实在太咸了),
+    and the negators that compare, which deny no phrase (还不如地摊货)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -159,6 +160,7 @@ class Lexicon:
     comparative: frozenset[str] = field(default_factory=frozenset)
     experiential: frozenset[str] = field(default_factory=frozenset)
     predicative: frozenset[str] = field(default_factory=frozenset)
+    comparing: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -182,6 +184,7 @@ class Lexicon:
             comparative=_word_set(directory / "comparative.txt"),
             experiential=_word_set(directory / "experiential.txt"),
             predicative=_word_set(directory / "predicative.txt"),
+            comparing=_word_set(directory / "comparing.txt"),
         )
 
     def content(self) -> tuple:
@@ -190,7 +193,7 @@ class Lexicon:
                 sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
                 sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential),
-                sorted(self.predicative))
+                sorted(self.predicative), sorted(self.comparing))
 
     @property
     def modifiers(self) -> frozenset[str]:

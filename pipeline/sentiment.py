@@ -75,6 +75,22 @@ class LexiconSentiment:
             return self._polarity(token[:-1], overrides)
         return value
 
+    def _negator_before(self, tokens: Tokens, starts: list[int], first: int, at: int) -> str | None:
+        """The negator right before a phrase matched at character `at` (in token `first`): the token
+        before it (没有|涨价), or what jieba glued onto its first word (没涨价) — a whole word, so the
+        别 of 特别 is none; negators that compare (不如: 还不如地摊货) deny no phrase."""
+        lex = self.lexicon
+        glued = tokens[first][:at - starts[first]]
+        negator = glued if glued else (tokens[first - 1] if first > 0 else "")
+        return negator if negator in lex.negation and negator not in lex.comparing else None
+
+    def _negated(self, negator: str | None, weight: float) -> float:
+        """A phrase's weight where a negator stands right before it: denied (没有涨价, 没排很久 are
+        praise; a denied complaint is softened by `negated_negative`, as a denied word is)."""
+        if not weight or negator is None:
+            return weight
+        return -weight * self.lexicon.negation[negator] * (self.negated_negative if weight < 0 else 1.0)
+
     def phrase_values(self, tokens: Tokens) -> list[tuple[int, int, float]]:
         """(first token, last token, value) of every phrase pattern matched in a clause."""
         text = "".join(tokens)
@@ -89,9 +105,10 @@ class LexiconSentiment:
                     starts = token_starts(tokens)
                 first = token_at(starts, match.start())
                 last = token_at(starts, max(match.end() - 1, match.start()))
-                found.append((first, last, weight))
+                negator = self._negator_before(tokens, starts, first, match.start())
+                found.append((first, last, self._negated(negator, weight), match.start()))
         kept: list[tuple[int, int, float]] = []  # overlapping matches: the earliest, then the longest
-        for first, last, weight in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+        for first, last, weight, _ in sorted(found, key=lambda f: (f[0], f[0] - f[1], f[3])):
             if all(last < a or first > b for a, b, _ in kept):
                 kept.append((first, last, weight))
         return kept

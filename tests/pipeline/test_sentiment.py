@@ -266,6 +266,19 @@ def test_a_phrase_of_weight_zero_takes_the_polarity_of_its_words_away(model):
     assert model.predict([jieba.lcut("推荐给大家")])[0] == "positive"
 
 
+@pytest.mark.parametrize("text, label", [
+    ("节假日也没有涨价", "positive"),          # a negator right before a complaint phrase denies it
+    ("茶水都不另收费", "positive"),
+    ("又涨价了", "negative"),
+    ("特别不好找", "negative"),                # 特别's 别 is no negator
+    ("还不如地摊货", "negative"),              # a negator that compares denies nothing
+    ("不一会儿就上齐了", "positive"),          # a negator the phrase itself holds
+    ("我天天推荐别人去", "positive"),          # 别人 is somebody, not 别 (don't)
+])
+def test_a_negator_right_before_a_phrase_denies_it(nlp, text, label):
+    assert nlp(text)._.label == label
+
+
 def test_a_bare_topic_is_read_with_the_judgement_after_it(nlp):
     (clause,) = nlp("停车场在地下，很方便")._.clauses
     assert clause.text == "停车场在地下，很方便"
