@@ -379,6 +379,13 @@ def test_a_friend_who_recommended_the_place_is_no_recommendation_of_the_customer
         assert node not in codes("看了网友推荐的，结果很失望") and node in codes("给大家推荐一下，很不错")
 
 
+def test_advice_to_others_to_try_it_is_a_recommendation():
+    codes = _lexicon_codes("restaurant")
+    assert codes("喜欢吃辣的朋友可以去试试")["recommendation"] == "positive"
+    assert codes("大家不妨来尝尝")["recommendation"] == "positive"
+    assert "recommendation" not in codes("这次带朋友来试试别的菜色")   # who came along, not advice
+
+
 def test_where_the_place_is_judged_is_its_location_and_how_easily_found_its_findability():
     """地理位置优越 is the location (business district); 位置很好找 how easily it is found; 位置有点挤 the seats."""
     codes = _lexicon_codes("restaurant")

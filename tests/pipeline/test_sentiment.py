@@ -222,6 +222,11 @@ def test_a_verb_of_experience_before_a_such_takes_the_negation_itself(model, tok
     assert model.predict([tokens])[0] == label
 
 
+@pytest.mark.parametrize("text", ["味道不怎么样", "服务不咋地", "环境并不怎么样", "也不过如此", "上菜慢吞吞", "徒有虚名"])
+def test_colloquial_complaints_are_negative(nlp, text):
+    assert nlp(text)._.label == "negative"
+
+
 @pytest.mark.parametrize("tokens, label", [
     (["肉", "很", "实在"], "positive"),                  # after a degree word: the predicate
     (["分量", "实在", "啊"], "positive"),                # nothing but particles after it
@@ -274,6 +279,8 @@ def test_a_phrase_of_weight_zero_takes_the_polarity_of_its_words_away(model):
     ("还不如地摊货", "negative"),              # a negator that compares denies nothing
     ("不一会儿就上齐了", "positive"),          # a negator the phrase itself holds
     ("我天天推荐别人去", "positive"),          # 别人 is somebody, not 别 (don't)
+    ("感觉被宰了", "negative"),
+    ("这家店不宰客", "positive"),
 ])
 def test_a_negator_right_before_a_phrase_denies_it(nlp, text, label):
     assert nlp(text)._.label == label
