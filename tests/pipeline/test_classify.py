@@ -379,6 +379,12 @@ def test_a_friend_who_recommended_the_place_is_no_recommendation_of_the_customer
         assert node not in codes("看了网友推荐的，结果很失望") and node in codes("给大家推荐一下，很不错")
 
 
+def test_never_again_is_no_return():
+    codes = _lexicon_codes("restaurant")
+    assert codes("以后再也不会来了")["revisit"] == "negative"
+    assert codes("再也不想去了")["revisit"] == "negative"
+
+
 def test_advice_to_others_to_try_it_is_a_recommendation():
     codes = _lexicon_codes("restaurant")
     assert codes("喜欢吃辣的朋友可以去试试")["recommendation"] == "positive"
