@@ -379,6 +379,12 @@ def test_a_friend_who_recommended_the_place_is_no_recommendation_of_the_customer
         assert node not in codes("看了网友推荐的，结果很失望") and node in codes("给大家推荐一下，很不错")
 
 
+def test_a_dealer_person_found_honest_is_integrity_and_an_honest_price_the_price():
+    codes = _lexicon_codes("auto_dealer")
+    assert codes("销售经理很实在") == {"staff_integrity": "positive"}
+    assert "staff_integrity" not in codes("价格很实在")
+
+
 def test_never_again_is_no_return():
     codes = _lexicon_codes("restaurant")
     assert codes("以后再也不会来了")["revisit"] == "negative"
