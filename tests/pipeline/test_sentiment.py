@@ -223,7 +223,8 @@ def test_a_verb_of_experience_before_a_such_takes_the_negation_itself(model, tok
 
 
 @pytest.mark.parametrize("text", ["味道不怎么样", "服务不咋地", "环境并不怎么样", "也不过如此", "上菜慢吞吞", "徒有虚名",
-                                  "感觉上当了", "黑心商家", "店大欺客", "以后再也不会来了"])
+                                  "感觉上当了", "黑心商家", "店大欺客", "以后再也不会来了",
+                                  "售后服务奇差", "实在太烂了", "劝大伙别买", "什么玩意"])
 def test_colloquial_complaints_are_negative(nlp, text):
     assert nlp(text)._.label == "negative"
 
