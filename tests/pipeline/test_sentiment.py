@@ -222,6 +222,15 @@ def test_a_verb_of_experience_before_a_such_takes_the_negation_itself(model, tok
     assert model.predict([tokens])[0] == label
 
 
+@pytest.mark.parametrize("text, label", [
+    ("希望服务员态度好一点", "negative"),     # a wish for better: what is lacking
+    ("希望你们按图片给足份量", "negative"),
+    ("希望越来越好", "positive"),             # a good wish, nothing asked for
+])
+def test_a_wish_for_better_is_a_mild_complaint(nlp, text, label):
+    assert nlp(text)._.label == label
+
+
 @pytest.mark.parametrize("text", ["味道不怎么样", "服务不咋地", "环境并不怎么样", "也不过如此", "上菜慢吞吞", "徒有虚名",
                                   "感觉上当了", "黑心商家", "店大欺客", "以后再也不会来了",
                                   "售后服务奇差", "实在太烂了", "劝大伙别买", "什么玩意"])
