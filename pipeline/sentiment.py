@@ -145,13 +145,15 @@ class LexiconSentiment:
                 continue
             if spent and not negations and token in lex.comparative:  # 没有|评论说的|那么|好吃
                 negations, spent = spent, []
-            if pol is not None and token in lex.predicative and token not in lex.degree and not self._predicate(tokens, i):
-                pol = None  # 卫生不合格, 请诚信经营: the noun, not the judgement (很卫生, 干净卫生)
+            # a predicative word judges only as the predicate (肉很实在, 很卫生); elsewhere it is the
+            # adverb (实在扫兴) or the noun (卫生不合格, 请诚信经营)
+            no_predicate = pol is not None and token in lex.predicative and not self._predicate(tokens, i)
+            if no_predicate and token not in lex.degree:
+                pol = None
             if token in lex.degree or token in lex.negation:
-                # a word that is both (好, 没有) modifies when nothing else is polar, or when the next word is;
-                # a predicative one (实在) judges only as the predicate: 肉很实在, 分量实在 — not 实在扫兴
-                if (pol is None or (i + 1 < len(tokens) and self._polarity(tokens[i + 1], overrides) is not None)
-                        or (token in lex.predicative and not self._predicate(tokens, i))):
+                # a word that is both (好, 没有) modifies when nothing else is polar, or when the next word is
+                if (pol is None or no_predicate
+                        or (i + 1 < len(tokens) and self._polarity(tokens[i + 1], overrides) is not None)):
                     if token in lex.degree:
                         degree *= lex.degree[token]
                     else:
