@@ -25,6 +25,10 @@ LABELS = ("negative", "neutral", "positive")
 MODIFIER_REACH = 3
 #: Sentence-final particles: what may follow a predicate at a clause's end (实在啊, 好了吧).
 FINAL_PARTICLES = frozenset("了啊呀啦哦吧嘛呢哈啰喔咯")
+#: Negators that also compare: A 没有 B 好吃 is "A is not as good as B".
+UNEQUAL_NEGATORS = frozenset({"没有", "没"})
+#: Words of a sequence of events or of an addition, which no comparison holds (没有一分钟就催我, 没团购也好吃).
+SEQUENCE = frozenset({"就", "才", "就是", "也", "都"})
 
 
 def label_for(score: float, neutral_band: float) -> str:
@@ -134,6 +138,7 @@ class LexiconSentiment:
         out: list[tuple[int, float]] = []
         negations: list[float] = []
         spent: list[float] = []  # a negation that ran out of reach: a comparison's 那么 takes it up again
+        negator_at = spent_at = -1  # where the pending and the spent negation began
         degree = 1.0
         reach = 0
         lex = self.lexicon
@@ -157,6 +162,7 @@ class LexiconSentiment:
                     if token in lex.degree:
                         degree *= lex.degree[token]
                     else:
+                        negator_at = i if not negations else negator_at
                         negations.append(lex.negation[token])
                     reach = MODIFIER_REACH
                     continue
@@ -170,9 +176,12 @@ class LexiconSentiment:
                                                     or following in self._prefixes)):
                     reach -= 1  # 没有想象中的好: 的 right before a polarity word is free
                 if reach <= 0:
-                    spent = negations or spent
+                    spent, spent_at = (negations, negator_at) if negations else (spent, spent_at)
                     negations, degree = [], 1.0
                 continue
+            # 没有|我在广东吃的烧鸭|好吃 (a comparison takes no degree word: 没有服务员招呼态度很差 is none)
+            if spent and not negations and not modifiers and degree == 1.0 and self._unequal(tokens, spent_at, i):
+                negations, spent = spent, []
             for m in modifiers:
                 if m in lex.negation:
                     negations.append(lex.negation[m])
@@ -191,6 +200,21 @@ class LexiconSentiment:
         if out and self._any_postposed is not None and self._any_postposed.search("".join(tokens)):
             return self._deny_postposed(tokens, out)
         return out
+
+    def _unequal(self, tokens: Tokens, negator: int, i: int) -> bool:
+        """Whether a 没(有) whose reach ran out says "not as … as" of the clause's last word: A 没有 B
+        ADJ (没有别家好吃, 没我在云南吃的好) ends on the quality compared; not an experience denied
+        (没想到第二天明显好了) nor a sequence of events (没玩几次就发现有问题, 还没开始吃就受了一肚子气)."""
+        between = tokens[negator + 1:i]
+        if tokens[negator] not in UNEQUAL_NEGATORS or not SEQUENCE.isdisjoint(between) \
+                or not self.lexicon.time_words.isdisjoint(between):  # 没团购的时候也好吃
+            return False
+        word = tokens[i]
+        if any(word[:k] in self.lexicon.degree and word[k:] in self.lexicon.polarity for k in (1, 2)):  # 很差 as one word
+            return False
+        if negator + 1 < len(tokens) and tokens[negator + 1] in self.lexicon.experiential:
+            return False
+        return all(t in self.lexicon.particles or set(t) <= FINAL_PARTICLES for t in tokens[i + 1:])
 
     def _predicate(self, tokens: Tokens, i: int) -> bool:
         """Whether the word at `i` stands as the clause's predicate: after a degree word or a negator

@@ -471,3 +471,25 @@ def test_the_after_sales_desk_and_its_line_are_the_after_sales_service():
     assert codes("售后接待很及时") == {"maintenance": "positive"}
     assert codes("售后电话永远打不通") == {"maintenance": "negative"}
     assert codes("销售接待很热情") == {"staff_attitude": "positive"}
+
+
+def test_food_not_fit_to_eat_is_the_taste_and_a_persons_diet_is_not():
+    """根本不能吃, 实在难以下咽 judge the food; 我不能吃辣 and 不知道能不能吃 judge nothing."""
+    codes = _lexicon_codes("restaurant")
+    assert codes("西瓜根本不能吃") == {"taste": "negative"}
+    assert codes("这家店的盖饭真心没法吃") == {"taste": "negative"}
+    assert codes("实在难以下咽") == {"taste": "negative"}
+    assert codes("我不能吃辣") == {} and codes("不知道还能不能吃") == {}
+    assert codes("清蒸那份鱼腥味很重") == {"taste": "negative"}  # jieba keeps 鱼腥味 whole
+
+
+def test_other_places_praised_as_plentiful_judge_this_one_not_at_all():
+    codes = _lexicon_codes("restaurant")
+    assert codes("毕竟现在好吃又实惠的餐厅有很多") == {}
+    assert codes("这家店的菜很好吃") == {"taste": "positive"}
+
+
+def test_advice_with_zuihao_is_against_and_out_of_the_ordinary_intensifies():
+    codes = _lexicon_codes("restaurant")
+    assert codes("最好别点牛百叶") == {"recommendation": "negative"}
+    assert codes("性价比不是一般的高") == {"cost_effective": "positive"}

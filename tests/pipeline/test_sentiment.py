@@ -212,6 +212,19 @@ def test_a_comparison_takes_up_a_negation_that_ran_out_of_reach(model, tokens, l
 
 
 @pytest.mark.parametrize("tokens, label", [
+    (["没有", "我", "在", "广东", "吃", "的", "烧鸭", "好吃"], "negative"),   # A 没有 B ADJ: not as good as B
+    (["味道", "没有", "别家", "九毛", "九", "好吃"], "negative"),
+    (["没有", "以前", "的", "好吃", "了"], "negative"),
+    (["没有", "服务员", "过来", "招呼", "态度", "很差"], "negative"),   # a comparison takes no 很
+    (["没", "团购", "的", "时候", "也", "好吃"], "positive"),            # a time and an also: no comparison
+    (["没", "玩", "几", "次", "就", "发现", "很", "好"], "positive"),     # a sequence of events
+    (["没想到", "第二天", "明显", "好", "了"], "positive"),
+])
+def test_an_unequal_comparison_ends_on_the_quality_compared(model, tokens, label):
+    assert model.predict([tokens])[0] == label
+
+
+@pytest.mark.parametrize("tokens, label", [
     (["好久", "都", "没有", "吃", "到", "这么", "好吃", "的", "面包", "了"], "positive"),
     (["从来", "没有", "见过", "这么", "差", "的", "服务"], "negative"),
     (["不", "知道", "为什么", "会", "那么", "咸"], "negative"),
@@ -236,6 +249,28 @@ def test_a_wish_for_better_is_a_mild_complaint(nlp, text, label):
                                   "售后服务奇差", "实在太烂了", "劝大伙别买", "什么玩意"])
 def test_colloquial_complaints_are_negative(nlp, text):
     assert nlp(text)._.label == "negative"
+
+
+@pytest.mark.parametrize("text, label", [
+    ("菜不是一般的好吃", "positive"),         # out of the ordinary: it intensifies, it negates nothing
+    ("真不是一般的差", "negative"),
+    ("其他真心不觉得怎么样", "negative"),     # as 不怎么样
+    ("平时也不觉得怎样过分", "neutral"),
+    ("味道一直不错", "positive"),             # a judgement that has held, not "still not"
+    ("退款一直没到账", "negative"),
+    ("第二次按铃一直没人来服务", "negative"),
+    ("之前一直没空", "neutral"),              # what the customer never got round to
+    ("一直没机会去", "neutral"),
+    ("最好别去", "negative"),                 # 最好 before a verb is advice, not the best
+    ("最好提前预约", "neutral"),
+    ("这是我吃过最好的", "positive"),
+    ("传统的宫保鸡丁味道很正", "positive"),   # a flavour true to its kind
+    ("味道很正常", "neutral"),
+    ("价格也差不多", "neutral"),              # 差不多 is alike, not 差 and 不多
+    ("差不多等了我一个星期", "negative"),     # and a wait of a week a complaint
+])
+def test_set_phrases_read_as_a_whole(nlp, text, label):
+    assert nlp(text)._.label == label
 
 
 @pytest.mark.parametrize("tokens, label", [
