@@ -493,3 +493,10 @@ def test_advice_with_zuihao_is_against_and_out_of_the_ordinary_intensifies():
     codes = _lexicon_codes("restaurant")
     assert codes("最好别点牛百叶") == {"recommendation": "negative"}
     assert codes("性价比不是一般的高") == {"cost_effective": "positive"}
+
+
+def test_staff_called_for_again_and_again_is_a_complaint_and_emphasis_is_not():
+    codes = _lexicon_codes("restaurant")
+    assert codes("我们叫了两三次要一个白开水才拿来") == {"staff_attitude": "negative"}
+    assert codes("服务员都是要叫好几次才过来") == {"staff_attitude": "negative"}
+    assert codes("重要的事情说三遍") == {} and codes("用了好几次才来评价") == {}
