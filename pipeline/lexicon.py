@@ -143,8 +143,7 @@ class Lexicon:
     words of a comparison that take up a negation that ran out of reach (没有评论说的那么好吃), and
     verbs of experience that take a negation themselves (没有见过这么差的服务), and the words that
     are both a degree adverb and an opinion word and judge only as the predicate (肉很实在, 实在太咸了),
-    and the negators that compare, which deny no phrase (还不如地摊货), and the idioms kept whole
-    because their parts would read as opinion (差不多 is about or alike, not 差 and 不多)."""
+    and the negators that compare, which deny no phrase (还不如地摊货)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -162,7 +161,6 @@ class Lexicon:
     experiential: frozenset[str] = field(default_factory=frozenset)
     predicative: frozenset[str] = field(default_factory=frozenset)
     comparing: frozenset[str] = field(default_factory=frozenset)
-    idioms: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -187,7 +185,6 @@ class Lexicon:
             experiential=_word_set(directory / "experiential.txt"),
             predicative=_word_set(directory / "predicative.txt"),
             comparing=_word_set(directory / "comparing.txt"),
-            idioms=_word_set(directory / "idioms.txt"),
         )
 
     def content(self) -> tuple:
@@ -196,7 +193,7 @@ class Lexicon:
                 sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
                 sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential),
-                sorted(self.predicative), sorted(self.comparing), sorted(self.idioms))
+                sorted(self.predicative), sorted(self.comparing))
 
     @property
     def modifiers(self) -> frozenset[str]:
@@ -219,5 +216,4 @@ class Lexicon:
 
     def words(self) -> set[str]:
         """Every word the lexicon knows (to keep jieba from splitting them)."""
-        return (set(self.polarity) | set(self.negation) | set(self.degree) | set(self.contrast) | set(self.lukewarm)
-                | set(self.idioms))
+        return set(self.polarity) | set(self.negation) | set(self.degree) | set(self.contrast) | set(self.lukewarm)

@@ -198,7 +198,7 @@ class LexiconSentiment:
             out = [(i, v) for i, v in out if i not in covered] + [(first, w) for first, _, w in phrases if w]
             out.sort()
         if out and self._any_postposed is not None and self._any_postposed.search("".join(tokens)):
-            return self._deny_postposed(tokens, out)
+            return self._deny_postposed(tokens, out, {first for first, _, _ in phrases})
         return out
 
     def _unequal(self, tokens: Tokens, negator: int, i: int) -> bool:
@@ -228,7 +228,9 @@ class LexiconSentiment:
         """The last token of a postposed negator after token i (热情|度不高, 热情|还|不够), if one follows."""
         rest = "".join(tokens[i + 1:])
         start = 0
-        for _ in range(3):  # link words and degree adverbs in between: 度, 还, 有点
+        for _ in range(3):  # link words and degree adverbs in between: 度, 还, 有点 (a negator may begin with one: 都没有)
+            if any(rest.startswith(w, start) for w in self._postposed):
+                break
             link = next((w for w in self._links if rest.startswith(w, start)), None)
             if link is None:
                 break
@@ -236,6 +238,8 @@ class LexiconSentiment:
         word = next((w for w in self._postposed if rest.startswith(w, start)), None)
         if word is None or rest.startswith("以", start + len(word)):  # 不足以形容 intensifies
             return None
+        if word[0] in self.lexicon.links and not set(rest[start + len(word):]) <= FINAL_PARTICLES:
+            return None  # 都没有 denies only said last (一点礼貌都没有); 包装巨好都没有漏 is praise
         end, length = start + len(word), 0
         for j in range(i + 1, len(tokens)):
             length += len(tokens[j])
@@ -243,12 +247,13 @@ class LexiconSentiment:
                 return j
         return None
 
-    def _deny_postposed(self, tokens: Tokens, out: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _deny_postposed(self, tokens: Tokens, out: list[tuple[int, float]],
+                        phrases: set[int] = frozenset()) -> list[tuple[int, float]]:
         """A positive word followed by a postposed negator (热情不够, 满意度不高) turns negative; the
         negator's own value (不够 is negative on its own) is not counted again."""
         denied: dict[int, int] = {}
         for i, v in out:
-            if v > 0 and not any(a < i <= b for a, b in denied.items()):
+            if v > 0 and i not in phrases and not any(a < i <= b for a, b in denied.items()):  # a phrase holds its own
                 end = self._postposed_end(tokens, i)
                 if end is not None:
                     denied[i] = end

@@ -500,3 +500,9 @@ def test_staff_called_for_again_and_again_is_a_complaint_and_emphasis_is_not():
     assert codes("我们叫了两三次要一个白开水才拿来") == {"staff_attitude": "negative"}
     assert codes("服务员都是要叫好几次才过来") == {"staff_attitude": "negative"}
     assert codes("重要的事情说三遍") == {} and codes("用了好几次才来评价") == {}
+
+
+def test_alike_is_a_lukewarm_judgement():
+    codes = _lexicon_codes("restaurant")
+    assert codes("价格和别家差不多") == {"price_level": "neutral"}
+    assert codes("味道也都差不多") == {"taste": "neutral"}

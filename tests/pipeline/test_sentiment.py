@@ -299,6 +299,10 @@ def test_a_predicative_word_judges_only_as_the_predicate(model, tokens, label):
     (["服务", "态度", "有待", "提高"], "negative"),
     (["难吃", "得", "不足以", "形容"], "negative"),    # 不足以 intensifies, it does not deny
     (["好吃", "不", "贵"], "positive"),
+    (["一点", "礼貌", "都", "没有"], "negative"),       # nothing of it at all, said last
+    (["最", "基本", "的", "礼貌", "都", "没有", "了"], "negative"),
+    (["包装", "巨好", "都", "没有", "漏"], "positive"),  # not said last: 没有 denies what follows
+    (["一点", "腥味", "都", "没有"], "positive"),        # a phrase holds its own reading
 ])
 def test_a_postposed_negator_denies_the_positive_word_before_it(model, tokens, label):
     assert model.predict([tokens])[0] == label
