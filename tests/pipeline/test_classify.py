@@ -506,3 +506,9 @@ def test_alike_is_a_lukewarm_judgement():
     codes = _lexicon_codes("restaurant")
     assert codes("价格和别家差不多") == {"price_level": "neutral"}
     assert codes("味道也都差不多") == {"taste": "neutral"}
+
+
+def test_a_sauce_squeezed_on_is_no_crowding():
+    codes = _lexicon_codes("restaurant")
+    assert "space" not in codes("上面挤的酱和撒的木鱼花") and "space" not in codes("挤了柠檬汁在上面")
+    assert codes("店里太挤了") == {"space": "negative"}
