@@ -512,3 +512,11 @@ def test_a_sauce_squeezed_on_is_no_crowding():
     codes = _lexicon_codes("restaurant")
     assert "space" not in codes("上面挤的酱和撒的木鱼花") and "space" not in codes("挤了柠檬汁在上面")
     assert codes("店里太挤了") == {"space": "negative"}
+
+
+def test_how_long_the_wait_felt_is_the_serving_speed_and_the_dealers_waiting():
+    codes = _lexicon_codes("restaurant")
+    assert codes("现炸等得比较久") == {"serving_speed": "negative"}
+    assert codes("等的时间有点长") == {"serving_speed": "negative"}
+    assert codes("幸好等的时间不算长") == {"serving_speed": "positive"}
+    assert _lexicon_codes("auto_dealer")("等得实在太久") == {"waiting": "negative"}
