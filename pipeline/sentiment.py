@@ -198,7 +198,7 @@ class LexiconSentiment:
             out = [(i, v) for i, v in out if i not in covered] + [(first, w) for first, _, w in phrases if w]
             out.sort()
         if out and self._any_postposed is not None and self._any_postposed.search("".join(tokens)):
-            return self._deny_postposed(tokens, out, {first for first, _, _ in phrases})
+            return self._deny_postposed(tokens, out, frozenset(first for first, _, _ in phrases))
         return out
 
     def _unequal(self, tokens: Tokens, negator: int, i: int) -> bool:
@@ -209,8 +209,8 @@ class LexiconSentiment:
         if tokens[negator] not in UNEQUAL_NEGATORS or not SEQUENCE.isdisjoint(between) \
                 or not self.lexicon.time_words.isdisjoint(between):  # 没团购的时候也好吃
             return False
-        word = tokens[i]
-        if any(word[:k] in self.lexicon.degree and word[k:] in self.lexicon.polarity for k in (1, 2)):  # 很差 as one word
+        glued = self._split_modified(tokens[i], None)  # 很差 as one word: a degree word marks it
+        if glued is not None and glued[0][0] in self.lexicon.degree:
             return False
         if negator + 1 < len(tokens) and tokens[negator + 1] in self.lexicon.experiential:
             return False
@@ -228,14 +228,12 @@ class LexiconSentiment:
         """The last token of a postposed negator after token i (热情|度不高, 热情|还|不够), if one follows."""
         rest = "".join(tokens[i + 1:])
         start = 0
-        for _ in range(3):  # link words and degree adverbs in between: 度, 还, 有点 (a negator may begin with one: 都没有)
-            if any(rest.startswith(w, start) for w in self._postposed):
-                break
-            link = next((w for w in self._links if rest.startswith(w, start)), None)
+        for _ in range(4):  # up to 3 link words or degree adverbs in between: 度, 还, 有点 (a negator may begin with one: 都没有)
+            word = next((w for w in self._postposed if rest.startswith(w, start)), None)
+            link = None if word else next((w for w in self._links if rest.startswith(w, start)), None)
             if link is None:
                 break
             start += len(link)
-        word = next((w for w in self._postposed if rest.startswith(w, start)), None)
         if word is None or rest.startswith("以", start + len(word)):  # 不足以形容 intensifies
             return None
         if word[0] in self.lexicon.links and not set(rest[start + len(word):]) <= FINAL_PARTICLES:
@@ -248,7 +246,7 @@ class LexiconSentiment:
         return None
 
     def _deny_postposed(self, tokens: Tokens, out: list[tuple[int, float]],
-                        phrases: set[int] = frozenset()) -> list[tuple[int, float]]:
+                        phrases: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
         """A positive word followed by a postposed negator (热情不够, 满意度不高) turns negative; the
         negator's own value (不够 is negative on its own) is not counted again."""
         denied: dict[int, int] = {}
