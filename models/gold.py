@@ -97,6 +97,33 @@ def load_gold_file(path: Path) -> list[GoldItem]:
     return items
 
 
+def load_second_labels(path: Path, gold: list[GoldItem]) -> tuple[list[GoldItem], list[Prediction]]:
+    """A second labeller's reading of some gold items (`id: {sentiment, codes: [taste+, …]}`, labelled
+    blind from the texts alone), as predictions beside the gold items they relabel: scoring one
+    against the other (`score`) is the agreement of two labellers, the ceiling a coder is held to."""
+    by_id = {g.id: g for g in gold}
+    items, labels = [], []
+    for item_id, record in (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).items():
+        where = f"{path}: item {item_id}"
+        if str(item_id) not in by_id:
+            raise ValueError(f"{where}: no gold item has this id")
+        g = by_id[str(item_id)]
+        known = {s.id for s in load_taxonomy(g.taxonomy).sub_dimensions}
+        if record.get("sentiment") not in SENTIMENTS:
+            raise ValueError(f"{where}: sentiment must be one of {SENTIMENTS}")
+        codes: dict[str, str] = {}
+        for code in record.get("codes") or []:
+            sub, mark = str(code)[:-1], str(code)[-1:]
+            if sub not in known or mark not in POLARITY:
+                raise ValueError(f"{where}: code {code!r} is not `<sub-dimension of {g.taxonomy}><+|-|0>`")
+            if sub in codes:
+                raise ValueError(f"{where}: {sub} is coded twice (one code per sub-dimension)")
+            codes[sub] = POLARITY[mark]
+        items.append(g)
+        labels.append(Prediction(codes, sentiment=record["sentiment"]))
+    return items, labels
+
+
 def load_gold(directory: Path) -> dict[tuple[str, str], list[GoldItem]]:
     """(channel, taxonomy) → items, for every gold file in a folder."""
     files = sorted(Path(directory).glob("*_*.yaml"))
@@ -151,7 +178,7 @@ def score(gold: list[GoldItem], predicted: list[Prediction]) -> dict[str, Any]:
         m_fn += len(g.codes.keys() - p.codes.keys())
         exact += truth == guess
         sentiment_ok += g.sentiment == p.sentiment
-        for sub in g.codes.keys() & p.codes.keys():
+        for sub in g.codes.keys() & p.codes.keys() & g.evidence.keys():  # evidence is scored where named
             span = _evidence_span(p.text, g.evidence[sub])
             if span and sub in p.evidence:
                 ev_n += 1

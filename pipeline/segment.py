@@ -141,6 +141,23 @@ def is_formula(text: str, formulas: frozenset[str]) -> bool:
     return reachable[-1]
 
 
+def feedback_text(doc: Doc) -> str:
+    """The Doc's text less what is not feedback: the greeting, thanks and sign-off formulas that
+    `split_clauses` left out of the clauses (您好：…谢谢！ → …！). The clauses keep the punctuation
+    and spaces between them; a Doc of formulas alone has none left (好的，谢谢。 → ，。)."""
+    text, kept, at = doc.text, [], 0
+    for clause in doc._.clauses or ():
+        kept += [_CONTENT.sub("", text[at:clause.start]), text[clause.start:clause.end]]
+        at = clause.end
+    kept.append(_CONTENT.sub("", text[at:]))
+    return "".join(kept).strip()
+
+
+def has_content(text: str) -> bool:
+    """Whether a text has a word character (not only punctuation and spaces)."""
+    return bool(_CONTENT.search(text))
+
+
 #: Boundaries after which a lead clause (a frame or a bare topic) is read with the next clause.
 LEAD_BOUNDARIES = frozenset("，,")
 

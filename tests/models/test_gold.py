@@ -6,7 +6,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from models.gold import GoldItem, Prediction, load_gold, load_gold_file, score, to_item
+from models.gold import GoldItem, Prediction, load_gold, load_gold_file, load_second_labels, score, to_item
 from pipeline.cli import app
 from pipeline.paths import DATA_DIR
 from pipeline.taxonomy import load_taxonomy
@@ -62,6 +62,32 @@ def test_bad_gold_files_are_refused_with_the_item(tmp_path, record, message):
     path.write_text(yaml.safe_dump([record], allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         load_gold_file(path)
+
+
+def test_the_second_labelling_relabels_gold_reviews(gold):
+    items, labels = load_second_labels(GOLD / "agreement" / "reviews_restaurant_second.yaml", gold[("review", "restaurant")])
+    assert len(items) == len(labels) >= 40 and len({g.id for g in items}) == len(items)
+    agreement = score(items, labels)
+    assert 0 < agreement["exact_match"] < 1 and agreement["code_f1"] > 0.8  # two readers: close, never identical
+
+
+@pytest.mark.parametrize("record, message", [
+    ({"1": {"sentiment": "positive", "codes": ["taste+"]}}, "no gold item has this id"),
+    ({"9051": {"sentiment": "positive", "codes": ["flavour+"]}}, "is not `<sub-dimension of restaurant>"),
+    ({"9051": {"sentiment": "positive", "codes": ["taste+", "taste-"]}}, "coded twice"),
+    ({"9051": {"sentiment": "fine", "codes": []}}, "sentiment must be"),
+])
+def test_bad_second_labels_are_refused_with_the_item(tmp_path, gold, record, message):
+    path = tmp_path / "second.yaml"
+    path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_second_labels(path, gold[("review", "restaurant")])
+
+
+def test_evidence_is_scored_only_where_the_labels_name_it():
+    unnamed = GoldItem("1", "review", "restaurant", {"text": "t"}, {"taste": "negative"}, {}, "negative")
+    result = score([unnamed], [Prediction({"taste": "negative"}, {"taste": (0, 1)}, "negative", text="t")])
+    assert result["exact_match"] == 1.0 and result["evidence_hit"] != result["evidence_hit"]  # nan: none named
 
 
 def _gold(codes, sentiment="negative"):

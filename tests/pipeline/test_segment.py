@@ -83,6 +83,19 @@ def test_formula_clauses_are_not_feedback(text, kept):
     assert [c.text for c in doc._.clauses] == kept
 
 
+@pytest.mark.parametrize("text, feedback", [
+    ("您好：\n菜很咸，希望改进。\n谢谢！", "：\n菜很咸，希望改进。\n！"),
+    ("好的，谢谢。", "，。"),
+    ("谢谢你们的快速处理", "谢谢你们的快速处理"),
+    ("菜很咸", "菜很咸"),
+])
+def test_feedback_text_is_the_text_less_its_formulas(text, feedback):
+    from pipeline.coder import Coder
+    from pipeline.segment import feedback_text
+
+    assert feedback_text(Coder("restaurant", "lexicon", "lexicon").nlp(text)) == feedback
+
+
 def test_segmentation_does_not_depend_on_which_taxonomy_was_loaded_first():
     """Each taxonomy's words go to its own jieba tokenizer, not into jieba's global dictionary."""
     import jieba

@@ -384,6 +384,27 @@ def test_the_item_score_weighs_the_sentiment_model_against_the_lexicons_polar_cl
     assert alone._.score == pytest.approx(0.9) and alone._.label == "positive"
 
 
+class _Reads(_Leans):
+    """A stand-in sentiment model that remembers what it was given to read."""
+
+    def decision_function(self, texts):
+        self.read = list(texts)
+        return super().decision_function(texts)
+
+
+def test_the_sentiment_model_reads_the_feedback_not_the_formulas(nlp):
+    """Greetings and thanks are no praise: the model reads the item without them, and an item of
+    formulas alone is not read at all (its score stays 0, neutral)."""
+    from pipeline.sentiment import ModelSentimentScorer
+
+    model = _Reads(0.9)
+    (doc,) = ModelSentimentScorer(model, "fake@1", clauses=False).pipe([nlp("您好，请问周末要订位吗？好的，谢谢。")])
+    assert model.read == ["，请问周末要订位吗？，。"]
+    model = _Reads(0.9)
+    (thanks,) = ModelSentimentScorer(model, "fake@1", clauses=False).pipe([nlp("好的，谢谢！")])
+    assert not getattr(model, "read", None) and thanks._.score == 0.0 and thanks._.label == "neutral"
+
+
 @pytest.mark.parametrize("pattern, first", [
     ("(等|排队)了?[0-9]+分钟", {"等", "排"}),
     ("(?<![不没])(下次|以后)?还(来|去)", {"下", "以", "还"}),     # zero width and optional parts looked through
