@@ -143,7 +143,8 @@ class Lexicon:
     words of a comparison that take up a negation that ran out of reach (没有评论说的那么好吃), and
     verbs of experience that take a negation themselves (没有见过这么差的服务), and the words that
     are both a degree adverb and an opinion word and judge only as the predicate (肉很实在, 实在太咸了),
-    and the negators that compare, which deny no phrase (还不如地摊货)."""
+    and the negators that compare, which deny no phrase (还不如地摊货), and the words that mark an
+    enquiry (请问, 想问一下: a question that judges nothing is no feedback)."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -161,6 +162,7 @@ class Lexicon:
     experiential: frozenset[str] = field(default_factory=frozenset)
     predicative: frozenset[str] = field(default_factory=frozenset)
     comparing: frozenset[str] = field(default_factory=frozenset)
+    enquiry: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -185,6 +187,7 @@ class Lexicon:
             experiential=_word_set(directory / "experiential.txt"),
             predicative=_word_set(directory / "predicative.txt"),
             comparing=_word_set(directory / "comparing.txt"),
+            enquiry=_word_set(directory / "enquiry.txt"),
         )
 
     def content(self) -> tuple:
@@ -193,7 +196,7 @@ class Lexicon:
                 sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
                 sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential),
-                sorted(self.predicative), sorted(self.comparing))
+                sorted(self.predicative), sorted(self.comparing), sorted(self.enquiry))
 
     @property
     def modifiers(self) -> frozenset[str]:

@@ -109,7 +109,7 @@ def make_model_aspect_tagger(nlp: Language, name: str, model: str, taxonomy: str
 @Language.factory("voc_sentiment_model", default_config={"registry": "voc-models", "clauses": True})
 def make_model_sentiment_scorer(nlp: Language, name: str, model: str, registry: str, clauses: bool) -> ModelSentimentScorer:
     fitted, ref = load_registered(model, registry, "sentiment")
-    return ModelSentimentScorer(fitted, ref, clauses=clauses)
+    return ModelSentimentScorer(fitted, ref, clauses=clauses, enquiry=cached_lexicon().enquiry)
 
 
 @Language.factory("voc_polarity_model", default_config={"registry": "voc-models"})

@@ -141,12 +141,15 @@ def is_formula(text: str, formulas: frozenset[str]) -> bool:
     return reachable[-1]
 
 
-def feedback_text(doc: Doc) -> str:
+def feedback_text(doc: Doc, enquiry: frozenset[str] = frozenset()) -> str:
     """The Doc's text less what is not feedback: the greeting, thanks and sign-off formulas that
-    `split_clauses` left out of the clauses (您好：…谢谢！ → …！). The clauses keep the punctuation
-    and spaces between them; a Doc of formulas alone has none left (好的，谢谢。 → ，。)."""
+    `split_clauses` left out of the clauses (您好：…谢谢！ → …！) and, where `enquiry` words are given,
+    the clauses that ask for information and judge nothing (请问发票怎么开？). What is kept keeps the
+    punctuation and spaces around it; a Doc of formulas alone has none left (好的，谢谢。 → ，。)."""
     text, kept, at = doc.text, [], 0
     for clause in doc._.clauses or ():
+        if not clause.judged and enquiry and any(word in clause.text for word in enquiry):
+            continue  # its words go with the gap after it
         kept += [_CONTENT.sub("", text[at:clause.start]), text[clause.start:clause.end]]
         at = clause.end
     kept.append(_CONTENT.sub("", text[at:]))

@@ -373,18 +373,20 @@ class ModelSentimentScorer:
     binary corpora 0.8954 against 0.8922, AIC held-out overall verdicts 0.759 against 0.736
     (`bench/accuracy.py`). `model_clauses=inf` is the model alone.
 
-    The model reads the item's feedback (`feedback_text`), not its greetings, thanks and sign-offs:
-    好的明白了，谢谢 after a question is no praise, and an item of formulas alone scores 0."""
+    The model reads the item's feedback (`feedback_text`), not its greetings, thanks and sign-offs nor
+    the questions that judge nothing (`enquiry` words: 请问发票怎么开): a binary model has no neutral,
+    and read a plain enquiry as a complaint and 好的，谢谢 as praise. An item with no feedback scores 0."""
 
-    def __init__(self, model, ref: str, batch_size: int = 128, clauses: bool = True, model_clauses: float = 2.0):
+    def __init__(self, model, ref: str, batch_size: int = 128, clauses: bool = True, model_clauses: float = 2.0,
+                 enquiry: frozenset[str] = frozenset()):
         self.model, self.version, self.batch_size, self.clauses = model, ref, batch_size, clauses
-        self.model_clauses = model_clauses
+        self.model_clauses, self.enquiry = model_clauses, enquiry
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):
             clauses = [c for doc in batch for c in doc._.clauses] if self.clauses else []
             scores = iter(self.model.decision_function([c.text for c in clauses]) if clauses else ())
-            doc_scores = self.item_scores([feedback_text(doc) for doc in batch])
+            doc_scores = self.item_scores([feedback_text(doc, self.enquiry) for doc in batch])
             for doc, doc_score in zip(batch, doc_scores):
                 for clause in (doc._.clauses if self.clauses else ()):
                     clause.score = round(float(next(scores)), 4)

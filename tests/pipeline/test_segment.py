@@ -96,6 +96,21 @@ def test_feedback_text_is_the_text_less_its_formulas(text, feedback):
     assert feedback_text(Coder("restaurant", "lexicon", "lexicon").nlp(text)) == feedback
 
 
+@pytest.mark.parametrize("text, feedback", [
+    ("请问发票怎么开？昨天忘了开。", "？昨天忘了开。"),                   # an enquiry judges nothing: not feedback
+    ("我想了解一下加盟的条件，请问联系哪个部门？", "，？"),
+    ("请问为什么菜这么难吃？", "请问为什么菜这么难吃？"),                # an enquiry that judges is feedback
+    ("这就是你们的服务？", "这就是你们的服务？"),                      # a rhetorical question has no enquiry word
+    ("对于想了解历史的朋友，这是不错的选择", "对于想了解历史的朋友，这是不错的选择"),  # wanting to learn is no enquiry
+])
+def test_feedback_text_leaves_out_enquiries_that_judge_nothing(text, feedback):
+    from pipeline.coder import Coder
+    from pipeline.nlp import cached_lexicon
+    from pipeline.segment import feedback_text
+
+    assert feedback_text(Coder("restaurant", "lexicon", "lexicon").nlp(text), cached_lexicon().enquiry) == feedback
+
+
 def test_segmentation_does_not_depend_on_which_taxonomy_was_loaded_first():
     """Each taxonomy's words go to its own jieba tokenizer, not into jieba's global dictionary."""
     import jieba

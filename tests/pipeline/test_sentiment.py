@@ -389,6 +389,7 @@ class _Reads(_Leans):
 
     def decision_function(self, texts):
         self.read = list(texts)
+        self.calls = getattr(self, "calls", []) + [self.read]
         return super().decision_function(texts)
 
 
@@ -403,6 +404,23 @@ def test_the_sentiment_model_reads_the_feedback_not_the_formulas(nlp):
     model = _Reads(0.9)
     (thanks,) = ModelSentimentScorer(model, "fake@1", clauses=False).pipe([nlp("好的，谢谢！")])
     assert not getattr(model, "read", None) and thanks._.score == 0.0 and thanks._.label == "neutral"
+    model = _Reads(-0.9)
+    (question,) = ModelSentimentScorer(model, "fake@1", clauses=False, enquiry=frozenset({"请问"})).pipe(
+        [nlp("您好，请问你们有儿童座椅吗？")])
+    assert not getattr(model, "read", None) and question._.label == "neutral"  # a plain enquiry: no feedback
+
+
+def test_the_coding_pipeline_gives_its_sentiment_model_the_lexicons_enquiry_words(monkeypatch):
+    """Built from the registry, the sentiment model reads neither a plain enquiry nor the thanks."""
+    import pipeline.nlp
+    from pipeline.nlp import build_nlp
+
+    model = _Reads(-0.9)
+    monkeypatch.setattr(pipeline.nlp, "load_registered", lambda ref, registry, role: (model, ref))
+    nlp = build_nlp("restaurant", sentiment_model="fake@1")
+    doc = nlp("你好，想问一下你们有没有儿童座椅？好的，谢谢。")  # the model scores its clause, not the item
+    assert model.calls == [["想问一下你们有没有儿童座椅"]] and doc._.score == 0.0 and doc._.label == "neutral"
+    assert nlp("菜很难吃，请问能退吗？")._.label == "negative" and model.read == ["菜很难吃，？"]
 
 
 @pytest.mark.parametrize("pattern, first", [
