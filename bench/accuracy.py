@@ -40,7 +40,6 @@ from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects  #
 from models.metrics import aspect_metrics, binary_metrics  # noqa: E402
 from models.overall_sentiment import OverallSentimentClassifier  # noqa: E402
 from pipeline.normalise import normalise_text  # noqa: E402
-from pipeline.segment import has_content  # noqa: E402
 from pipeline.sentiment import lexicon_share  # noqa: E402
 
 LABELLED = ROOT / "data" / "labelled"
@@ -147,13 +146,11 @@ def extra_sentiment():
 def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, np.ndarray]:
     """Scores in [-1, 1] of the lexicon, the model trained on `train` (and the extra clauses), and the two
     weighed as the pipeline weighs them (`pipeline.sentiment.lexicon_share`)."""
-    lexicon, polar_clauses, feedback = LexiconBinarySentiment().readings(test.review.tolist())
+    lexicon, polar_clauses = LexiconBinarySentiment().readings(test.review.tolist())
     extra = extra_sentiment()
     model = OverallSentimentClassifier().fit(train.review.tolist() + extra.texts,
                                              np.concatenate([train.label.to_numpy(), extra.labels]))
-    said = np.array([has_content(text) for text in feedback])  # as the pipeline reads: the feedback, 0 where none
-    learned = np.zeros(len(feedback))
-    learned[said] = model.decision_function([text for text, s in zip(feedback, said) if s])
+    learned = model.decision_function(test.review.tolist())
     share = np.array([lexicon_share(int(k)) for k in polar_clauses])
     return {"lexicon": lexicon, "model": learned, "model + lexicon": (1 - share) * learned + share * lexicon}
 

@@ -197,7 +197,8 @@ def label_export(uncertain: int = typer.Option(50, help="How many of the least c
         fail("no aspect model promoted; pass --model NAME@VERSION")
     fitted = registry.load(ref)
     with open_store(db, read_only=True) as store:  # every item that is coded (no exact duplicates), a window at a time
-        chosen, proba = least_certain(fitted, coding_repo.iter_items_to_code(store, "", recode=True), uncertain)
+        batches = ([item[:2] for item in batch] for batch in coding_repo.iter_items_to_code(store, "", recode=True))
+        chosen, proba = least_certain(fitted, batches, uncertain)  # (id, text): the channel is not exported
     if not chosen:
         fail(f"no items in {settings(db).db}")
     for path in export_tasks(chosen, proba, list(map(str, fitted.classes_)), str(registry.resolve(ref)), out):

@@ -211,7 +211,7 @@ def coder_predictions(coder, items: list[Item]) -> Iterable[Prediction]:
     """Predictions of a `pipeline.coder.Coder` on items, as the pipeline would code them."""
     from pipeline.coder import item_codes
 
-    for item, doc in zip(items, coder.nlp.pipe([i.text for i in items], batch_size=64)):
+    for item, doc in zip(items, coder.docs((i.text, i.channel) for i in items)):
         codes = item_codes(doc)
         call = (item.meta or {}).get("call") or {}
         yield Prediction({s: c[0] for s, c in codes.items()}, {s: c[2] for s, c in codes.items()},

@@ -9,8 +9,7 @@ from spacy.tokens import Doc
 
 from models.features import analyse
 from pipeline.contracts import NOT_MENTIONED, SENTIMENT_CODES
-from pipeline.nlp import cached_lexicon, cached_taxonomy
-from pipeline.segment import feedback_text
+from pipeline.nlp import cached_taxonomy
 from pipeline.sentiment import label_for
 
 
@@ -49,12 +48,10 @@ class LexiconBinarySentiment:
         """The lexicon pipeline's item score in [-1, 1]."""
         return self.readings(X)[0]
 
-    def readings(self, X: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """The item scores, how many polar clauses each rests on (what weighs it against a model), and
-        each item's feedback: what a sentiment model reads in the pipeline (`feedback_text`)."""
+    def readings(self, X: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The item scores and how many polar clauses each rests on (what weighs it against a model)."""
         docs = list(analyse(X, "restaurant"))
-        return (np.array([d._.score for d in docs], dtype=float), np.array([d._.polar_clauses for d in docs]),
-                [feedback_text(d, cached_lexicon().enquiry) for d in docs])
+        return (np.array([d._.score for d in docs], dtype=float), np.array([d._.polar_clauses for d in docs]))
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         return (self.decision_function(X) > 0).astype(int)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -21,7 +21,8 @@ from pipeline.store import Engine, utcnow
 from pipeline.store.coding import CodedBatch
 from pipeline.store import coding as coding_repo
 
-ItemText = tuple[str, str]
+#: An item to code: (item_id, text), or (item_id, text, channel) where the channel is known.
+ItemText = tuple[str, str] | tuple[str, str, str]
 #: An item-level code: polarity label, score, and the evidence clause's char span in the item text.
 ItemCode = tuple[str, float, tuple[int, int]]
 
@@ -136,12 +137,22 @@ class Coder:
         })
         return batch
 
+    def docs(self, items: Iterable[tuple[str, str | None]]) -> Iterator[Doc]:
+        """The coded Docs of (text, channel) pairs, in order; the channel (`doc._.channel`, None where
+        unknown) tells what is politeness rather than feedback (`pipeline.segment.feedback_text`)."""
+        def made() -> Iterator[Doc]:
+            for text, channel in items:
+                doc = self.nlp.make_doc(text)
+                doc._.channel = channel
+                yield doc
+        return self.nlp.pipe(made(), batch_size=self.batch_size)
+
     def code(self, pairs: Sequence[ItemText]) -> CodedBatch:
         """Code a batch in this process."""
         version, now = self.model_version, utcnow()
         out = CodedBatch()
-        docs = self.nlp.pipe((text for _, text in pairs), batch_size=self.batch_size)
-        for (item_id, _), doc in zip(pairs, docs):
+        docs = self.docs((p[1], p[2] if len(p) > 2 else None) for p in pairs)
+        for (item_id, *_), doc in zip(pairs, docs):
             out.extend(self.doc_rows(item_id, doc, version, now))
         return out
 

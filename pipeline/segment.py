@@ -50,7 +50,7 @@ class Clause:
     lukewarm: bool = False  # its only words of opinion are lukewarm (价格还行, 总体还成)
 
 
-for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral"), ("polar_clauses", 0)):
+for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral"), ("polar_clauses", 0), ("channel", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 
@@ -141,11 +141,20 @@ def is_formula(text: str, formulas: frozenset[str]) -> bool:
     return reachable[-1]
 
 
+#: Channels where the customer speaks to the company (a hotline call, an e-mail to it): there 好的，谢谢
+#: is politeness and 请问… a question. In a review the same words judge: on the binary review corpora
+#: a clause of 谢谢 alone belongs to a positive review 79 times in 100, of 好 alone 86.
+CONVERSATIONAL = frozenset({"call", "email"})
+
+
 def feedback_text(doc: Doc, enquiry: frozenset[str] = frozenset()) -> str:
-    """The Doc's text less what is not feedback: the greeting, thanks and sign-off formulas that
-    `split_clauses` left out of the clauses (您好：…谢谢！ → …！) and, where `enquiry` words are given,
-    the clauses that ask for information and judge nothing (请问发票怎么开？). What is kept keeps the
-    punctuation and spaces around it; a Doc of formulas alone has none left (好的，谢谢。 → ，。)."""
+    """The Doc's text less what is not feedback, in a conversational channel (`doc._.channel` in
+    `CONVERSATIONAL`): the greeting, thanks and sign-off formulas that `split_clauses` left out of the
+    clauses (您好：…谢谢！ → …！) and, where `enquiry` words are given, the clauses that ask for
+    information and judge nothing (请问发票怎么开？). What is kept keeps the punctuation and spaces
+    around it; a Doc of formulas alone has none left (好的，谢谢。 → ，。). Elsewhere the whole text."""
+    if doc._.channel not in CONVERSATIONAL:
+        return doc.text
     text, kept, at = doc.text, [], 0
     for clause in doc._.clauses or ():
         if not clause.judged and enquiry and any(word in clause.text for word in enquiry):

@@ -373,9 +373,10 @@ class ModelSentimentScorer:
     binary corpora 0.8954 against 0.8922, AIC held-out overall verdicts 0.759 against 0.736
     (`bench/accuracy.py`). `model_clauses=inf` is the model alone.
 
-    The model reads the item's feedback (`feedback_text`), not its greetings, thanks and sign-offs nor
-    the questions that judge nothing (`enquiry` words: 请问发票怎么开): a binary model has no neutral,
-    and read a plain enquiry as a complaint and 好的，谢谢 as praise. An item with no feedback scores 0."""
+    In a call or an e-mail the model reads the item's feedback (`feedback_text`), not its greetings,
+    thanks and sign-offs nor the questions that judge nothing (`enquiry` words: 请问发票怎么开): a
+    binary model has no neutral, and read a plain enquiry as a complaint and 好的，谢谢 as praise. An
+    item with no feedback scores 0. A review is read whole: there 谢谢 and 好 are the customer's verdict."""
 
     def __init__(self, model, ref: str, batch_size: int = 128, clauses: bool = True, model_clauses: float = 2.0,
                  enquiry: frozenset[str] = frozenset()):

@@ -89,20 +89,20 @@ def _to_code(model_version: str, recode: bool, after: str | None = None,
 
 
 def items_to_code(engine: Engine, model_version: str, recode: bool = False, limit: int | None = None,
-                  after: str | None = None, until: str | None = None) -> list[tuple[str, str]]:
-    """(item_id, text) of items without a current coding by this model version (all if recode), in
+                  after: str | None = None, until: str | None = None) -> list[tuple[str, str, str]]:
+    """(item_id, text, channel) of items without a current coding by this model version (all if recode), in
     item_id order; `after`, `until` and `limit` page through them (keyset), so a caller never holds them all."""
     where, params = _to_code(model_version, recode, after, until)
     # the window is chosen on ids alone, then its texts are joined: sorting and anti-joining with every
     # remaining text aboard needed memory that grew with the store (DuckDB ran out of a 512 MB cap
     # after 660k of 1 M reviews were coded); ids only, the same read was 4x faster and fits a 20 MB cap
     chosen = f"SELECT item_id {where} ORDER BY item_id" + (f" LIMIT {int(limit)}" if limit else "")
-    sql = f"WITH chosen AS ({chosen}) SELECT i.item_id, i.text FROM items i JOIN chosen c ON c.item_id = i.item_id ORDER BY i.item_id"
+    sql = f"WITH chosen AS ({chosen}) SELECT i.item_id, i.text, i.channel FROM items i JOIN chosen c ON c.item_id = i.item_id ORDER BY i.item_id"
     return [tuple(r) for r in engine.fetchall(sql, params)]
 
 
 def iter_items_to_code(engine: Engine, model_version: str, recode: bool = False, window: int = 10_000,
-                       after: str | None = None, until: str | None = None) -> Iterator[list[tuple[str, str]]]:
+                       after: str | None = None, until: str | None = None) -> Iterator[list[tuple[str, str, str]]]:
     """`items_to_code` a window at a time, each read when the caller asks for it (keyset paging)."""
     while pairs := items_to_code(engine, model_version, recode=recode, limit=window, after=after, until=until):
         yield pairs

@@ -520,3 +520,16 @@ def test_how_long_the_wait_felt_is_the_serving_speed_and_the_dealers_waiting():
     assert codes("等的时间有点长") == {"serving_speed": "negative"}
     assert codes("幸好等的时间不算长") == {"serving_speed": "positive"}
     assert _lexicon_codes("auto_dealer")("等得实在太久") == {"waiting": "negative"}
+
+
+def test_how_fast_the_company_handled_it_is_the_wait_for_it():
+    """A complaint or request handled fast or slow, a refund still awaited: waiting for the company
+    (gold rule 7: waiting for a reply or a call-back is the wait time), not the staff's attitude."""
+    codes = _lexicon_codes("restaurant")
+    assert codes("谢谢你们处理得这么快") == {"wait_time": "positive"}
+    assert codes("谢谢你们的快速处理") == {"wait_time": "positive"}
+    assert codes("问题解决得很及时") == {"wait_time": "positive"}
+    assert codes("客服回复很慢") == {"wait_time": "negative"}
+    assert codes("退款还是没有到账") == {"wait_time": "negative"}
+    assert codes("钱到现在还没退") == {"wait_time": "negative"}
+    assert codes("鱼处理得很干净") == {"cleanliness": "positive"}  # the food handled: no wait

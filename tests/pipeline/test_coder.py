@@ -62,3 +62,23 @@ def test_a_lukewarm_verdict_weighs_in_the_items_lean(coder):
     assert item_codes(coder.nlp("鱼很好吃，但是味道一般"))["taste"][0] == "neutral"
     assert item_codes(coder.nlp("鱼很好吃，虾也很好吃，汤的味道一般"))["taste"][0] == "positive"
     assert item_codes(coder.nlp("鱼很好吃，虾太难吃了，汤很难吃"))["taste"][0] == "negative"
+
+
+def test_a_coder_reads_thanks_as_politeness_in_a_call_and_as_a_verdict_in_a_review(monkeypatch):
+    """The channel of each item reaches the sentiment model: 好的，谢谢 is no feedback in a call."""
+    import numpy as np
+
+    import pipeline.nlp
+    from pipeline.coder import Coder
+
+    class Pleased:
+        def decision_function(self, texts):
+            return np.full(len(texts), 0.9)
+
+        def label(self, score):
+            return "positive" if score > 0.2 else "negative" if score < -0.2 else "neutral"
+
+    monkeypatch.setattr(pipeline.nlp, "load_registered", lambda ref, registry, role: (Pleased(), ref))
+    coder = Coder("restaurant", aspect_model="lexicon", sentiment_model="pleased@1")
+    batch = coder.code([("a", "好的，谢谢。", "call"), ("b", "好的，谢谢。", "review"), ("c", "好的，谢谢。")])
+    assert [s["sentiment"] for s in batch.item_scores] == ["neutral", "positive", "positive"]

@@ -89,11 +89,15 @@ def test_formula_clauses_are_not_feedback(text, kept):
     ("谢谢你们的快速处理", "谢谢你们的快速处理"),
     ("菜很咸", "菜很咸"),
 ])
-def test_feedback_text_is_the_text_less_its_formulas(text, feedback):
+def test_feedback_text_of_a_call_or_email_is_the_text_less_its_formulas(text, feedback):
     from pipeline.coder import Coder
     from pipeline.segment import feedback_text
 
-    assert feedback_text(Coder("restaurant", "lexicon", "lexicon").nlp(text)) == feedback
+    coder = Coder("restaurant", "lexicon", "lexicon")
+    for channel in ("call", "email"):
+        assert feedback_text(next(coder.docs([(text, channel)]))) == feedback
+    assert feedback_text(next(coder.docs([(text, "review")]))) == text  # a review's thanks are its verdict
+    assert feedback_text(next(coder.docs([(text, None)]))) == text
 
 
 @pytest.mark.parametrize("text, feedback", [
@@ -108,7 +112,8 @@ def test_feedback_text_leaves_out_enquiries_that_judge_nothing(text, feedback):
     from pipeline.nlp import cached_lexicon
     from pipeline.segment import feedback_text
 
-    assert feedback_text(Coder("restaurant", "lexicon", "lexicon").nlp(text), cached_lexicon().enquiry) == feedback
+    doc = next(Coder("restaurant", "lexicon", "lexicon").docs([(text, "email")]))
+    assert feedback_text(doc, cached_lexicon().enquiry) == feedback
 
 
 def test_segmentation_does_not_depend_on_which_taxonomy_was_loaded_first():

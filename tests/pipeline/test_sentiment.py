@@ -393,21 +393,31 @@ class _Reads(_Leans):
         return super().decision_function(texts)
 
 
-def test_the_sentiment_model_reads_the_feedback_not_the_formulas(nlp):
-    """Greetings and thanks are no praise: the model reads the item without them, and an item of
-    formulas alone is not read at all (its score stays 0, neutral)."""
+def _said(nlp, text, channel):
+    doc = nlp.make_doc(text)
+    doc._.channel = channel
+    return nlp(doc)
+
+
+def test_the_sentiment_model_reads_a_calls_feedback_not_its_formulas(nlp):
+    """In a call or an e-mail greetings and thanks are no praise: the model reads the item without
+    them, and an item of formulas alone is not read at all (its score stays 0, neutral). A review's
+    thanks are its verdict: the model reads it whole."""
     from pipeline.sentiment import ModelSentimentScorer
 
     model = _Reads(0.9)
-    (doc,) = ModelSentimentScorer(model, "fake@1", clauses=False).pipe([nlp("您好，请问周末要订位吗？好的，谢谢。")])
+    (doc,) = ModelSentimentScorer(model, "fake@1", clauses=False).pipe([_said(nlp, "您好，请问周末要订位吗？好的，谢谢。", "call")])
     assert model.read == ["，请问周末要订位吗？，。"]
     model = _Reads(0.9)
-    (thanks,) = ModelSentimentScorer(model, "fake@1", clauses=False).pipe([nlp("好的，谢谢！")])
+    (thanks,) = ModelSentimentScorer(model, "fake@1", clauses=False).pipe([_said(nlp, "好的，谢谢！", "email")])
     assert not getattr(model, "read", None) and thanks._.score == 0.0 and thanks._.label == "neutral"
     model = _Reads(-0.9)
     (question,) = ModelSentimentScorer(model, "fake@1", clauses=False, enquiry=frozenset({"请问"})).pipe(
-        [nlp("您好，请问你们有儿童座椅吗？")])
+        [_said(nlp, "您好，请问你们有儿童座椅吗？", "call")])
     assert not getattr(model, "read", None) and question._.label == "neutral"  # a plain enquiry: no feedback
+    model = _Reads(0.9)
+    (review,) = ModelSentimentScorer(model, "fake@1", clauses=False).pipe([_said(nlp, "东西收到了，谢谢！", "review")])
+    assert model.read == ["东西收到了，谢谢！"] and review._.label == "positive"
 
 
 def test_the_coding_pipeline_gives_its_sentiment_model_the_lexicons_enquiry_words(monkeypatch):
@@ -418,9 +428,9 @@ def test_the_coding_pipeline_gives_its_sentiment_model_the_lexicons_enquiry_word
     model = _Reads(-0.9)
     monkeypatch.setattr(pipeline.nlp, "load_registered", lambda ref, registry, role: (model, ref))
     nlp = build_nlp("restaurant", sentiment_model="fake@1")
-    doc = nlp("你好，想问一下你们有没有儿童座椅？好的，谢谢。")  # the model scores its clause, not the item
+    doc = _said(nlp, "你好，想问一下你们有没有儿童座椅？好的，谢谢。", "call")  # the model scores its clause, not the item
     assert model.calls == [["想问一下你们有没有儿童座椅"]] and doc._.score == 0.0 and doc._.label == "neutral"
-    assert nlp("菜很难吃，请问能退吗？")._.label == "negative" and model.read == ["菜很难吃，？"]
+    assert _said(nlp, "菜很难吃，请问能退吗？", "email")._.label == "negative" and model.read == ["菜很难吃，？"]
 
 
 @pytest.mark.parametrize("pattern, first", [

@@ -45,6 +45,7 @@ def test_coding_writes_segments_codes_and_keeps_history(store, tmp_path, coder):
     ingest(store, write_path)
     version = coder.model_version
     pairs = coding_repo.items_to_code(store, version)
+    assert [p[2] for p in pairs] == ["review"]  # the channel comes along: what is politeness depends on it
     coding_repo.write_batch(store, coder.code(pairs), version)
     assert coding_repo.items_to_code(store, version) == []
     assert store.scalar("SELECT count(*) FROM segments") == 2
