@@ -533,3 +533,12 @@ def test_how_fast_the_company_handled_it_is_the_wait_for_it():
     assert codes("退款还是没有到账") == {"wait_time": "negative"}
     assert codes("钱到现在还没退") == {"wait_time": "negative"}
     assert codes("鱼处理得很干净") == {"cleanliness": "positive"}  # the food handled: no wait
+
+
+def test_a_course_served_is_the_serving_speed_and_praise_reported_is_praise():
+    codes = _lexicon_codes("restaurant")
+    assert codes("唯一的不足是上热菜的间隔有点长") == {"serving_speed": "negative"}
+    assert codes("上主食超级慢") == {"serving_speed": "negative"}
+    assert "serving_speed" not in codes("早餐加上小菜一起很好吃") and "serving_speed" not in codes("以上菜品都很好吃")
+    assert codes("菜品口味宾客都说好") == {"taste": "positive"}  # jieba's 说好 (agreed) hid the 好
+    assert "positive" not in codes("说好的菜一直没上").values()  # a promise is no praise
