@@ -476,3 +476,15 @@ def test_a_lukewarm_word_under_an_emphatic_adverb_is_a_complaint():
     assert codes("味道实在一般般") == {"taste": "negative"}
     assert codes("服务很一般") == {"staff_attitude": "neutral"}  # 很 is bleached
     assert codes("价格实在") == {"price_level": "positive"}     # 实在 alone still praises
+
+
+@pytest.mark.parametrize("text", ["现在七点半了还没到", "好几天了还没到", "一个星期了还没消息回复", "外卖一个小时了还没送到"])
+def test_a_time_reached_and_still_not_come_is_a_complaint(nlp, text):
+    assert nlp(text)._.score < -0.5
+
+
+def test_a_promised_delivery_still_not_come_is_the_serving_speed(coder):
+    from pipeline.coder import item_codes
+
+    (doc,) = coder.docs([("我订的生日蛋糕说好六点送到，现在七点半了还没到，客人都等着。", "call")])
+    assert {s: c[0] for s, c in item_codes(doc).items()} == {"serving_speed": "negative"}
