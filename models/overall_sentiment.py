@@ -35,7 +35,7 @@ class OverallSentimentClassifier(BaseEstimator):
         self.calibration_folds = calibration_folds
         self.nb_power = nb_power
 
-    def fit(self, X: Sequence[str], y: Sequence[int], sample_weight: Sequence[float] | None = None) -> "OverallSentimentClassifier":
+    def fit(self, X: Sequence[str], y: Sequence[int]) -> "OverallSentimentClassifier":
         self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, self.ngram_max), min_df=2,
                                            sublinear_tf=True, max_features=self.max_features)
         matrix = self.vectorizer_.fit_transform([normalise_text(x) for x in X])
@@ -43,8 +43,7 @@ class OverallSentimentClassifier(BaseEstimator):
         y = np.asarray(y)
         self.feature_weights_ = self._nb_weights(matrix, y) if self.nb_power > 0 else None
         base = LogisticRegression(C=self.C, max_iter=2000)
-        self.model_ = CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_folds).fit(
-            self._weighted(matrix), y, sample_weight=None if sample_weight is None else np.asarray(sample_weight, dtype=float))
+        self.model_ = CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_folds).fit(self._weighted(matrix), y)
         self.classes_ = self.model_.classes_
         return self
 
