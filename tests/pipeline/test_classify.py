@@ -542,3 +542,12 @@ def test_a_course_served_is_the_serving_speed_and_praise_reported_is_praise():
     assert "serving_speed" not in codes("早餐加上小菜一起很好吃") and "serving_speed" not in codes("以上菜品都很好吃")
     assert codes("菜品口味宾客都说好") == {"taste": "positive"}  # jieba's 说好 (agreed) hid the 好
     assert "positive" not in codes("说好的菜一直没上").values()  # a promise is no praise
+
+
+def test_service_offered_unasked_is_the_staffs_and_a_voucher_refused_is_the_discounts():
+    codes = _lexicon_codes("restaurant")
+    assert codes("店长主动送了长寿面") == {"staff_attitude": "positive"}
+    assert codes("服务员没有主动帮我们换餐盘") == {"staff_attitude": "negative"}  # denied
+    assert codes("第一次主动给酒店做点评") == {}  # the customer's own review judges nothing
+    assert codes("团购券不能用") == {"discount": "negative"}
+    assert codes("我在平台上买的双人套餐券，到店后说周末不能用") == {"discount": "negative"}
