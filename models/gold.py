@@ -102,13 +102,14 @@ def load_second_labels(path: Path, gold: list[GoldItem]) -> tuple[list[GoldItem]
     blind from the texts alone), as predictions beside the gold items they relabel: scoring one
     against the other (`score`) is the agreement of two labellers, the ceiling a coder is held to."""
     by_id = {g.id: g for g in gold}
+    subs = {t: {s.id for s in load_taxonomy(t).sub_dimensions} for t in {g.taxonomy for g in gold}}
     items, labels = [], []
     for item_id, record in (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).items():
         where = f"{path}: item {item_id}"
         if str(item_id) not in by_id:
             raise ValueError(f"{where}: no gold item has this id")
         g = by_id[str(item_id)]
-        known = {s.id for s in load_taxonomy(g.taxonomy).sub_dimensions}
+        known = subs[g.taxonomy]
         if record.get("sentiment") not in SENTIMENTS:
             raise ValueError(f"{where}: sentiment must be one of {SENTIMENTS}")
         codes: dict[str, str] = {}
