@@ -465,28 +465,55 @@ class TopicCarrier:
     """spaCy component `voc_carry`, right after `voc_sentiment`: a clause that names a topic and
     judges nothing, then a comma, then a clause that judges and names nothing, are one judgement —
     约好上午十点交车，十二点了车还没洗好 · 停车场在地下，很方便 — and are read as one clause (aspects and
-    scores found again over both), so the judgement gets its topic and the code its evidence."""
+    scores found again over both), so the judgement gets its topic and the code its evidence. One
+    short clause that names and judges nothing may stand between (约好十点交车，我请了假过去，十二点了
+    车还没洗好): the story goes on to the same judgement."""
+
+    #: The longest clause, in characters, that may stand between a topic and its judgement.
+    between = 12
 
     def __init__(self, tagger: LexiconAspectClassifier, scorer: SentimentScorer):
         self.tagger, self.scorer = tagger, scorer
+
+    def _carried(self, clauses: list[Clause], clause: Clause, text: str) -> list[Clause]:
+        """The clauses just before `clause` (which judges and names nothing) that give it its topic:
+        a topic read bare, with perhaps one short bare clause after it that does not turn (不过, 但是);
+        none where there is none."""
+        def comma(a: Clause, b: Clause) -> bool:
+            return text[a.end:b.start].strip() in ("，", ",")
+
+        def topic(c: Clause) -> bool:
+            return bool(c.aspects) and not c.judged
+
+        if clauses and topic(clauses[-1]) and comma(clauses[-1], clause):
+            return clauses[-1:]
+        if len(clauses) < 2:
+            return []
+        lead, story = clauses[-2:]
+        turns = self.scorer.model.lexicon.contrast  # 不过, 但是: the story turns to something else
+        if topic(lead) and not (story.aspects or story.judged) and len(story.text) <= self.between \
+                and not any(c.tokens and c.tokens[0] in turns for c in (story, clause)) \
+                and comma(lead, story) and comma(story, clause):
+            return clauses[-2:]
+        return []
 
     def __call__(self, doc: Doc) -> Doc:
         clauses: list[Clause] = []
         text = ""  # doc.text joins every token each time it is read: read once, where needed
         for clause in doc._.clauses:
-            lead = clauses[-1] if clauses else None
-            if not (lead is not None and lead.aspects and not lead.judged and not clause.aspects and clause.judged):
+            run: list[Clause] = []
+            if clause.judged and not clause.aspects and clauses:
+                text = text or doc.text
+                run = self._carried(clauses, clause, text)
+            if not run:
                 clauses.append(clause)
                 continue
-            text = text or doc.text
-            if text[lead.end:clause.start].strip() in ("，", ","):
-                joined = Clause(lead.index, lead.start, clause.end, text[lead.start:clause.end],
-                                lead.tokens + clause.tokens)
-                joined.aspects = self.tagger.hits(joined.tokens)
-                score_clause(joined, self.scorer.model, self.scorer.overrides)
-                clauses[-1] = joined
-            else:
-                clauses.append(clause)
+            lead = run[0]
+            joined = Clause(lead.index, lead.start, clause.end, text[lead.start:clause.end],
+                            [t for c in run for t in c.tokens] + clause.tokens)
+            joined.aspects = self.tagger.hits(joined.tokens)
+            score_clause(joined, self.scorer.model, self.scorer.overrides)
+            clauses[-len(run):] = [joined]
         for k, clause in enumerate(clauses):
             clause.index = k
         doc._.clauses = clauses

@@ -351,6 +351,24 @@ def test_only_a_bare_topic_before_a_comma_and_a_clause_without_one_are_joined(nl
     assert len(nlp(text)._.clauses) == 2
 
 
+def test_one_short_bare_clause_may_stand_between_a_topic_and_its_judgement():
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("auto_dealer", lexicon=True).nlp
+    doc = nlp("约好上午十点交车，我请了假过去，十二点了车还没洗好。")
+    assert [c.text for c in doc._.clauses] == ["约好上午十点交车，我请了假过去，十二点了车还没洗好"]
+    assert item_codes(doc)["delivery"][0] == "negative"
+
+
+@pytest.mark.parametrize("text", [
+    "分量都可以，不过食落略微淡口，螺肉稍稍偏硬",        # the story turns (不过): the judgement is another topic's
+    "停车场在地下，我们四个人开了两辆车过来的，很方便",  # too long a story between
+    "停车场在地下，服务员说的，很热情",                 # the judgement names its own topic
+])
+def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text):
+    assert len(nlp(text)._.clauses) == 3
+
+
 class _Leans:
     """A stand-in sentiment model: the same score for every text."""
 
