@@ -149,6 +149,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("不知道门口能不能停车", "neutral"),
     ("服务员进出也不敲门", "negative"),            # a courtesy not done
     ("服务员也不提醒一下", "negative"),
+    ("服务员根本没跟我说过", "negative"),          # the customer not told
+    ("配料要加钱也没跟我们提过", "negative"),
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
