@@ -29,6 +29,9 @@ _NOT_A_FRAME_AFTER = frozenset("的")
 _FUTURE_AFTER = frozenset("再还也会要一常都")
 #: What a time frame never reaches across: clause punctuation, and the enumeration comma that does not split clauses
 _FRAME_STOPS = frozenset(CLAUSE_PUNCT) | {"、"}
+#: A slight denied on some account (没有因为团购而怠慢, 并没有因为换了店面而下降): the account — the `cause` —
+#: is not what the clause judges
+_DENIED_CAUSE = re.compile(r"(?:没有?|不会?|并未|未|从不|从没有?)(?:因为|因)(?P<cause>[^，,。！!？?]{1,12}?)(?:而|就|(?=变|降低|下降|减少|缩水|打折扣))")
 
 
 def as_tokens(x: str | Tokens) -> list[str]:
@@ -197,11 +200,25 @@ class LexiconAspectClassifier(BaseEstimator):
         if anchored and len(anchored) < len(out):  # 服务员上菜很慢: the waiter is who, serving speed is what
             others = {h.sub_dimension for h in out if h not in anchored}
             out = [h for h in out if h not in anchored or not self._gives_way(h.sub_dimension, others)]
+        cause = self._denied_cause(tokens) if len(out) > 1 else set()
+        caused = [h for h in out if cause and all(p in cause for p in h.cues)]
+        if caused and len(caused) < len(out):  # 没有因为团购而怠慢: the service is judged, not the voucher
+            out = [h for h in out if h not in caused]
         when = self._time_frame(tokens) if len(out) > 1 else set()
         timed = [h for h in out if when and all(p in when for p in h.cues)]
         if timed and len(timed) < len(out):  # 签合同的时候多了一笔服务费: the contract is when, the fee what
             out = [h for h in out if h not in timed]
         return out
+
+    @staticmethod
+    def _denied_cause(tokens: Tokens) -> set[int]:
+        """Positions of the tokens that are the account of a slight denied (没有因为|团购|而怠慢)."""
+        text = "".join(tokens)
+        if "因" not in text:
+            return set()
+        starts = token_starts(tokens)
+        return {pos for m in _DENIED_CAUSE.finditer(text) for pos, at in enumerate(starts)
+                if m.start("cause") <= at < m.end("cause")}
 
     def _time_frame(self, tokens: Tokens) -> set[int]:
         """Positions of the tokens a time word makes the clause's time (签合同|的时候, 交车|那天, 定金交了|以后):

@@ -329,6 +329,19 @@ def test_a_topic_named_only_as_the_time_gives_way_to_what_the_clause_is_about():
     assert "discount" in subs(restaurant, ["当天", "的", "特价菜", "味道", "一般"])
 
 
+def test_the_account_of_a_slight_denied_gives_way_to_what_the_clause_is_about():
+    """没有因为团购而怠慢: the staff are judged, not the voucher; alone, the account stays."""
+    import jieba
+
+    restaurant = LexiconAspectClassifier(load_taxonomy("restaurant"))
+    subs = lambda text: {h.sub_dimension for h in restaurant.hits(jieba.lcut(text))}  # noqa: E731
+    assert subs("服务员没有因为团购而怠慢") == {"staff_attitude"}
+    assert subs("味道并没有因为换了店面而下降") == {"taste"}
+    assert subs("菜品质量也没有因为打折变差") == {"taste"}
+    assert "discount" in subs("因为有团购所以很划算")   # an account given, not a slight denied
+    assert subs("没有因为是团购就给少了") == {"discount"}
+
+
 def test_car_parts_named_like_insurance_are_no_fee():
     dealer = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
     assert "fees" not in {h.sub_dimension for h in dealer.hits(["后", "保险杠", "有", "划痕"])}

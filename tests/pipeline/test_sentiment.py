@@ -151,6 +151,9 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("服务员也不提醒一下", "negative"),
     ("服务员根本没跟我说过", "negative"),          # the customer not told
     ("配料要加钱也没跟我们提过", "negative"),
+    ("店家一点没有因为团购而怠慢", "positive"),   # not made worse on that account
+    ("也没有因为是免费试吃就降低水准", "positive"),
+    ("出停车场的时候被收了二十块", "negative"),    # charged, in the passive of what befalls one
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
