@@ -342,6 +342,17 @@ def test_the_account_of_a_slight_denied_gives_way_to_what_the_clause_is_about():
     assert subs("没有因为是团购就给少了") == {"discount"}
 
 
+def test_a_wait_for_the_dishes_is_the_serving_speed_not_the_queue():
+    import jieba
+
+    restaurant = LexiconAspectClassifier(load_taxonomy("restaurant"))
+    subs = lambda text: {h.sub_dimension for h in restaurant.hits(jieba.lcut(text))}  # noqa: E731
+    assert subs("锅底上来之后菜等了四十分钟才上齐") == {"serving_speed"}
+    assert subs("等了差不多半个小时才上") == {"serving_speed"}
+    assert subs("等了一个小时才有位子") >= {"wait_time"}                 # a seat waited for is the queue
+    assert subs("排队等了一个小时才上菜") == {"wait_time", "serving_speed"}  # the queue named, and the dishes
+
+
 def test_car_parts_named_like_insurance_are_no_fee():
     dealer = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
     assert "fees" not in {h.sub_dimension for h in dealer.hits(["后", "保险杠", "有", "划痕"])}
