@@ -341,6 +341,15 @@ def test_a_negator_right_before_a_phrase_denies_it(nlp, text, label):
     assert nlp(text)._.label == label
 
 
+@pytest.mark.parametrize("text, label", [
+    ("服务也配得上这个品牌", "positive"),          # worthy of it (the pipeline's jieba keeps 配得上 whole)
+    ("服务配不上这个价格", "negative"),
+    ("交车流程有条不紊", "positive"),
+])
+def test_worthy_and_orderly_are_judgements(nlp, text, label):
+    assert nlp(text)._.label == label
+
+
 def test_a_bare_topic_is_read_with_the_judgement_after_it(nlp):
     (clause,) = nlp("停车场在地下，很方便")._.clauses
     assert clause.text == "停车场在地下，很方便"
