@@ -353,6 +353,20 @@ def test_a_wait_for_the_dishes_is_the_serving_speed_not_the_queue():
     assert subs("排队等了一个小时才上菜") == {"wait_time", "serving_speed"}  # the queue named, and the dishes
 
 
+def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
+    import jieba
+
+    restaurant = LexiconAspectClassifier(load_taxonomy("restaurant"))
+    subs = lambda text: {h.sub_dimension for h in restaurant.hits(jieba.lcut(text))}  # noqa: E731
+    assert "revisit" not in subs("吃得差不多了再去舀碗绿豆稀饭")
+    assert "revisit" not in subs("好吃到想再来一碗")
+    assert "revisit" in subs("下次还会再来")
+    assert subs("值得大家去试试") == {"recommendation"}                # not value for money
+    assert "cost_effective" in subs("这个价格很值得")
+    assert "wait_time" not in subs("掉落的调料没有及时处理干净")     # cleaning up is no handling speed
+    assert "wait_time" in subs("客服及时处理了")
+
+
 def test_car_parts_named_like_insurance_are_no_fee():
     dealer = LexiconAspectClassifier(load_taxonomy("auto_dealer"))
     assert "fees" not in {h.sub_dimension for h in dealer.hits(["后", "保险杠", "有", "划痕"])}
