@@ -38,7 +38,7 @@ def cached_lexicon() -> Lexicon:
 
 # Bumped whenever the code's reading of the language data changes (how cues are matched, what a bare
 # mention is), so that stored codes are recoded like after an edit of the data itself.
-READING_REVISION = "2026.12.17"  # a call's or e-mail's item sentiment is read from its feedback (no formulas, no plain enquiries)
+READING_REVISION = "2026.12.18"  # a topic carries to a judgement across one short bare clause (约好十点交车，我请了假过去，十二点了还没洗好)
 
 
 def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USER_DICT) -> str:
