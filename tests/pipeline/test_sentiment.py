@@ -351,6 +351,28 @@ def test_worthy_and_orderly_are_judgements(nlp, text, label):
     assert nlp(text)._.label == label
 
 
+@pytest.mark.parametrize("text, codes", [
+    ("展厅空调坏了", {"showroom": "negative"}),                                  # broken
+    ("定了车以后才告诉我要交两千的上牌服务费", {"fees": "negative", "purchase_process": "negative"}),  # told too late
+    ("售后技师水平很高", {"maintenance": "positive"}),                            # skill high
+    ("一次就把异响修好了", {"maintenance": "positive"}),                          # a fault fixed: 异响 is covered
+    ("交完钱就不回了", {}),                                                       # no answers: judged, no topic
+    ("销售说回头补漆，到现在也没消息", {"staff_integrity": "negative"}),          # 回头 is later, not coming back
+    ("4S店的保养价格比外面贵一倍", {"price_level": "negative", "maintenance": "negative"}),  # the store is whose
+    ("还老是推荐换这换那", {}),                                                   # staff pushing is no recommendation
+    ("交了钱又说要等配额", {"delivery": "negative"}),
+])
+def test_dealer_complaints_and_praise_find_their_topic(text, codes):
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("auto_dealer", lexicon=True).nlp
+    assert {s: c[0] for s, c in item_codes(nlp(text)).items()} == codes
+
+
+def test_no_more_answers_is_a_complaint(nlp):
+    assert nlp("交完钱就不回了")._.label == "negative"
+
+
 def test_a_bare_topic_is_read_with_the_judgement_after_it(nlp):
     (clause,) = nlp("停车场在地下，很方便")._.clauses
     assert clause.text == "停车场在地下，很方便"
