@@ -365,6 +365,7 @@ def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
     assert "cost_effective" in subs("这个价格很值得")
     assert "wait_time" not in subs("掉落的调料没有及时处理干净")     # cleaning up is no handling speed
     assert "wait_time" in subs("客服及时处理了")
+    assert subs("服务员上错了菜") == {"staff_attitude"}               # the wrong dish is the service's
 
 
 def test_car_parts_named_like_insurance_are_no_fee():
