@@ -138,6 +138,8 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("服务员上错了菜", "negative"),                # got wrong
     ("如果我没记错的话", "neutral"),               # a hedge, not a mistake
     ("都一个星期了", "negative"),                  # time gone by, as a reproach
+    ("之前路过好几次这家店", "neutral"),           # 好 as "quite a few" judges nothing
+    ("来好多次了", "neutral"),
     ("比外面贵多了", "negative"),                  # dearer than elsewhere, though jieba glues 贵多
     ("打包又要收费", "negative"),                  # charged on top
     ("两个人才花了一百出头", "positive"),          # how little it cost, as a surprise
