@@ -140,6 +140,7 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("都一个星期了", "negative"),                  # time gone by, as a reproach
     ("之前路过好几次这家店", "neutral"),           # 好 as "quite a few" judges nothing
     ("来好多次了", "neutral"),
+    ("好不容易才找到", "negative"),                # got at only with trouble
     ("比外面贵多了", "negative"),                  # dearer than elsewhere, though jieba glues 贵多
     ("打包又要收费", "negative"),                  # charged on top
     ("两个人才花了一百出头", "positive"),          # how little it cost, as a surprise
