@@ -34,6 +34,12 @@ _FRAME_STOPS = frozenset(CLAUSE_PUNCT) | {"、"}
 _DENIED_CAUSE = re.compile(r"(?:没有?|不会?|并未|未|从不|从没有?)(?:因为|因)(?P<cause>[^，,。！!？?]{1,12}?)(?:而|就|(?=变|降低|下降|减少|缩水|打折扣))")
 
 
+def _outside(hits: list[AspectHit], frame: set[int]) -> list[AspectHit]:
+    """The hits less those cued only at positions inside `frame`, unless that would leave none."""
+    framed = [h for h in hits if frame and all(p in frame for p in h.cues)]
+    return [h for h in hits if h not in framed] if framed and len(framed) < len(hits) else hits
+
+
 def as_tokens(x: str | Tokens) -> list[str]:
     return jieba.lcut(x) if isinstance(x, str) else list(x)
 
@@ -200,14 +206,11 @@ class LexiconAspectClassifier(BaseEstimator):
         if anchored and len(anchored) < len(out):  # 服务员上菜很慢: the waiter is who, serving speed is what
             others = {h.sub_dimension for h in out if h not in anchored}
             out = [h for h in out if h not in anchored or not self._gives_way(h.sub_dimension, others)]
-        cause = self._denied_cause(tokens) if len(out) > 1 else set()
-        caused = [h for h in out if cause and all(p in cause for p in h.cues)]
-        if caused and len(caused) < len(out):  # 没有因为团购而怠慢: the service is judged, not the voucher
-            out = [h for h in out if h not in caused]
-        when = self._time_frame(tokens) if len(out) > 1 else set()
-        timed = [h for h in out if when and all(p in when for p in h.cues)]
-        if timed and len(timed) < len(out):  # 签合同的时候多了一笔服务费: the contract is when, the fee what
-            out = [h for h in out if h not in timed]
+        # 没有因为团购而怠慢: the service is judged, not the voucher (the account of a slight denied);
+        # 签合同的时候多了一笔服务费: the contract is when, the fee what (the time frame)
+        for frame in (self._denied_cause, self._time_frame):
+            if len(out) > 1:
+                out = _outside(out, frame(tokens))
         return out
 
     @staticmethod
