@@ -42,6 +42,23 @@ def read_phrases(path: Path) -> tuple[tuple[re.Pattern, float], ...]:
     return tuple(out)
 
 
+def read_patterns(path: Path) -> re.Pattern | None:
+    """Read a file of regular expressions, one per line, as one pattern that matches where any of
+    them does (None for a missing or empty file)."""
+    if not path.exists():
+        return None
+    alternatives = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            re.compile(line.strip())
+        except re.error as exc:
+            raise ValueError(f"{path}:{number}: {exc}") from exc
+        alternatives.append(f"(?:{line.strip()})")
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
 def first_chars(pattern: re.Pattern) -> frozenset[str] | None:
     """The characters a match of `pattern` can start with, or None where that is not a short list (a
     negated class, `.`, a pattern that can match nothing, flags): a clause holding none of them cannot
@@ -144,7 +161,9 @@ class Lexicon:
     verbs of experience that take a negation themselves (没有见过这么差的服务), and the words that
     are both a degree adverb and an opinion word and judge only as the predicate (肉很实在, 实在太咸了),
     and the negators that compare, which deny no phrase (还不如地摊货), and the words that mark an
-    enquiry (请问, 想问一下: a question that judges nothing is no feedback)."""
+    enquiry (请问, 想问一下: a question that judges nothing is no feedback), and the marks of a claim
+    somebody else made (说是, 号称, 答应) with the words that start the clause belying it (结果, 谁知):
+    说可以免费停车，结果被收了二十块 praises nothing."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -163,6 +182,8 @@ class Lexicon:
     predicative: frozenset[str] = field(default_factory=frozenset)
     comparing: frozenset[str] = field(default_factory=frozenset)
     enquiry: frozenset[str] = field(default_factory=frozenset)
+    claims: re.Pattern | None = None
+    belying: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -188,6 +209,8 @@ class Lexicon:
             predicative=_word_set(directory / "predicative.txt"),
             comparing=_word_set(directory / "comparing.txt"),
             enquiry=_word_set(directory / "enquiry.txt"),
+            claims=read_patterns(directory / "claims.txt"),
+            belying=_word_set(directory / "belying.txt"),
         )
 
     def content(self) -> tuple:
@@ -196,7 +219,8 @@ class Lexicon:
                 sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
                 sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential),
-                sorted(self.predicative), sorted(self.comparing), sorted(self.enquiry))
+                sorted(self.predicative), sorted(self.comparing), sorted(self.enquiry),
+                self.claims.pattern if self.claims else "", sorted(self.belying))
 
     @property
     def modifiers(self) -> frozenset[str]:

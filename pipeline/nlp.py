@@ -1,4 +1,4 @@
-"""The spaCy pipeline: jieba tokenizer → voc_clauses → voc_aspects → voc_sentiment → voc_carry
+"""The spaCy pipeline: jieba tokenizer → voc_clauses → voc_aspects → voc_sentiment → voc_claims → voc_carry
 [→ voc_aspect_model] [→ voc_polarity_model] [→ voc_sentiment_model] → voc_judgements.
 
 The lexicon components always run: they find clauses, cue words and polarity, which trained models
@@ -19,7 +19,7 @@ from pipeline.items import stable_hash
 from pipeline.lexicon import Lexicon
 from pipeline.paths import USER_DICT
 from pipeline.segment import ClauseSplitter, blank_zh, jieba_for
-from pipeline.sentiment import (JudgementFilter, LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer,
+from pipeline.sentiment import (ClaimReader, JudgementFilter, LexiconSentiment, ModelPolarityScorer, ModelSentimentScorer,
                                 SentimentScorer, TopicCarrier)
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
@@ -38,7 +38,7 @@ def cached_lexicon() -> Lexicon:
 
 # Bumped whenever the code's reading of the language data changes (how cues are matched, what a bare
 # mention is), so that stored codes are recoded like after an edit of the data itself.
-READING_REVISION = "2026.12.18"  # a topic carries to a judgement across one short bare clause (约好十点交车，我请了假过去，十二点了还没洗好)
+READING_REVISION = "2026.12.20"  # a claim the story belies praises nothing (说可以免费停车，结果被收了二十块)
 
 
 def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USER_DICT) -> str:
@@ -89,6 +89,12 @@ def make_sentiment_scorer(nlp: Language, name: str, taxonomy: str) -> SentimentS
     return SentimentScorer(LexiconSentiment(cached_lexicon()), cached_taxonomy(taxonomy))
 
 
+@Language.factory("voc_claims")
+def make_claim_reader(nlp: Language, name: str) -> ClaimReader:
+    """Scores a claim the story belies again with the pipeline's own lexicon scorer (added before it)."""
+    return ClaimReader(nlp.get_pipe("voc_sentiment"))
+
+
 @Language.factory("voc_carry")
 def make_topic_carrier(nlp: Language, name: str) -> TopicCarrier:
     """Reads joined clauses with the pipeline's own lexicon tagger and scorer (added before it)."""
@@ -132,6 +138,7 @@ def build_nlp(taxonomy: str = "restaurant", aspect_model: str = LEXICON, sentime
     nlp.add_pipe("voc_clauses", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_aspects", config={"taxonomy": taxonomy})
     nlp.add_pipe("voc_sentiment", config={"taxonomy": taxonomy})
+    nlp.add_pipe("voc_claims")
     nlp.add_pipe("voc_carry")
     if aspect_model != LEXICON:
         nlp.add_pipe("voc_aspect_model", config={"model": aspect_model, "taxonomy": taxonomy, "registry": str(registry)})

@@ -308,9 +308,15 @@ def _lukewarm(token: str, value: float, lexicon: Lexicon) -> bool:
     return token in lexicon.lukewarm and not (base and abs(value) >= EMPHATIC * base - 1e-9)
 
 
-def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]]) -> None:
-    """Score a clause, then each of its aspects from the polarity words nearest to its cues."""
-    contributions = model.contributions(clause.tokens)
+def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]],
+                 claimed_from: int | None = None) -> None:
+    """Score a clause, then each of its aspects from the polarity words nearest to its cues. From token
+    `claimed_from` on, the clause reports a claim the story belies (`ClaimReader`): its praise there
+    is not the customer's and counts for nothing."""
+    def judging(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        return found if claimed_from is None else [(pos, v) for pos, v in found if v < 0 or pos < claimed_from]
+
+    contributions = judging(model.contributions(clause.tokens))
     clause.score = math.tanh(sum(v for _, v in contributions))
     clause.label = model.label(clause.score)
     lukewarm = model.lexicon.is_lukewarm(clause.text)
@@ -320,7 +326,7 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
         words = overrides.get(hit.sub_dimension)
         # an aspect's own polarity words can only change the reading where one occurs in the clause
         touched = words and any(w in clause.text for w in words)
-        own = model.contributions(clause.tokens, words) if touched else contributions
+        own = judging(model.contributions(clause.tokens, words)) if touched else contributions
         if len(clause.aspects) > 1:
             mine = [v for pos, v in own if k in _nearest(pos, clause.aspects)]
             values = mine or [v for _, v in own]  # 环境和服务都很好: shared words count for both
@@ -458,6 +464,43 @@ class JudgementFilter:
                     hit.label, hit.score = "neutral", 0.0
             elif not clause.judged:
                 clause.aspects = [h for h in clause.aspects if h.label != "neutral"]
+        return doc
+
+
+class ClaimReader:
+    """spaCy component `voc_claims`, after `voc_sentiment` and before `voc_carry`: a clause that
+    reports a claim somebody else made (说是, 号称, 答应: `claims.txt`) and a clause after it that belies
+    it (结果, 其实, 但是: `belying.txt`) — 说可以免费停车两小时，结果出停车场的时候被收了
+    二十块 · 号称五星级，但是房间又旧又小. The praise after the claim's mark is what was promised, not
+    what the customer got: the clause is scored again without it, so it judges nothing there, its
+    topic stays a bare mention (or carries to the belying clause, `voc_carry`) and the complaint
+    is the item's reading. Praise before the mark stays (客服态度挺好的，答应帮我留意，结果…)."""
+
+    def __init__(self, scorer: SentimentScorer):
+        self.scorer = scorer
+        lexicon = scorer.model.lexicon
+        self.claims, self.belying = lexicon.claims, lexicon.belying
+
+    def claim_start(self, clause: Clause) -> int | None:
+        """The token where the clause's claim mark begins; None where it reports no claim."""
+        found = self.claims.search("".join(clause.tokens)) if self.claims else None
+        if found is None:
+            return None
+        end = 0
+        for k, token in enumerate(clause.tokens):
+            end += len(token)
+            if end > found.start():
+                return k
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        clauses = doc._.clauses
+        for clause, after in zip(clauses, clauses[1:]):
+            praised = clause.score > 0 or any(h.score > 0 for h in clause.aspects)
+            if praised and after.tokens and after.tokens[0] in self.belying:
+                start = self.claim_start(clause)
+                if start is not None:
+                    score_clause(clause, self.scorer.model, self.scorer.overrides, claimed_from=start)
         return doc
 
 

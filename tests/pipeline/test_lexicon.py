@@ -4,6 +4,8 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+import pytest
+
 from pipeline.lexicon import Lexicon, read_word_weights
 from pipeline.paths import LEXICON_DIR
 from pipeline.sentiment import LexiconSentiment
@@ -43,3 +45,17 @@ def test_a_candidate_is_kept_only_where_polar_sentences_confirm_its_side():
     kept = _builder().confirmed(candidates, sentences, {"不"}, min_count=5, min_log_odds=1.0)
     assert set(kept) == {"肥美", "冷清"}  # 机会: both ways; 华丽: never seen; 不错误: starts with a negator
     assert kept["冷清"][0] == -1 and kept["肥美"][2] == 6
+
+
+def test_claim_patterns_are_one_pattern_and_a_bad_line_is_named(tmp_path):
+    from pipeline.lexicon import read_patterns
+
+    good = tmp_path / "claims.txt"
+    good.write_text("# a comment\n号称\n说(是|好的)\n", encoding="utf-8")
+    pattern = read_patterns(good)
+    assert pattern.search("酒店号称五星") and pattern.search("说好的优惠") and not pattern.search("说实话")
+    assert read_patterns(tmp_path / "missing.txt") is None
+    bad = tmp_path / "bad.txt"
+    bad.write_text("号称\n说(是\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"{bad}:2"):
+        read_patterns(bad)

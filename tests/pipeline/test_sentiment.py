@@ -412,6 +412,36 @@ def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text
     assert len(nlp(text)._.clauses) == 3
 
 
+@pytest.mark.parametrize("text, codes", [
+    # a claim the next clause belies praises nothing: the complaint is the code
+    ("你们店说可以免费停车两小时，结果出停车场的时候被收了二十块", {"parking": "negative"}),
+    ("服务员说是现做的很新鲜，其实菜都是凉的", {"taste": "negative"}),
+    ("据说招牌鱼粉很好吃，可是我去的时候卖完了", {}),
+    # a claim kept is the customer's praise
+    ("服务员说可以免费续杯，很贴心", {"staff_attitude": "positive"}),
+])
+def test_a_claim_the_story_belies_praises_nothing(text, codes):
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("restaurant", lexicon=True).nlp
+    assert {s: c[0] for s, c in item_codes(nlp(text)).items()} == codes
+
+
+@pytest.mark.parametrize("text", [
+    "可以说是这里最好吃的一家，不过有点贵",   # the customer's own saying
+    "大家都说好吃，但是我觉得一般",            # not a claim mark (praise reported: phrases.txt)
+    "老婆说是她吃到最好吃的川菜，只是价格偏贵",  # 只是 adds a reservation, it does not deny
+])
+def test_the_customers_own_saying_is_no_claim(nlp, text):
+    doc = nlp(text)
+    assert doc._.clauses[0].score > 0
+
+
+def test_praise_before_a_claims_mark_stays(nlp):
+    lead = nlp("服务员态度挺好的答应帮我们换桌，结果一直没换")._.clauses[0]
+    assert [(h.sub_dimension, h.label) for h in lead.aspects] == [("staff_attitude", "positive")]
+
+
 class _Leans:
     """A stand-in sentiment model: the same score for every text."""
 
