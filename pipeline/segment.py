@@ -48,6 +48,7 @@ class Clause:
     label: str = "neutral"
     judged: bool = False  # the lexicon found a word of opinion in it (a lukewarm one counts)
     lukewarm: bool = False  # its only words of opinion are lukewarm (价格还行, 总体还成)
+    claimed: tuple[int, int] | None = None  # tokens telling a claim or expectation the story belies (本以为会很好吃)
 
 
 for _name, _default in (("clauses", None), ("score", 0.0), ("label", "neutral"), ("polar_clauses", 0), ("channel", None)):
@@ -152,17 +153,32 @@ def feedback_text(doc: Doc, enquiry: frozenset[str] = frozenset()) -> str:
     `CONVERSATIONAL`): the greeting, thanks and sign-off formulas that `split_clauses` left out of the
     clauses (您好：…谢谢！ → …！) and, where `enquiry` words are given, the clauses that ask for
     information and judge nothing (请问发票怎么开？). What is kept keeps the punctuation and spaces
-    around it; a Doc of formulas alone has none left (好的，谢谢。 → ，。). Elsewhere the whole text."""
-    if doc._.channel not in CONVERSATIONAL:
+    around it; a Doc of formulas alone has none left (好的，谢谢。 → ，。). Elsewhere the whole text. In
+    every channel, what a clause tells of a claim or an expectation the story belies (`Clause.claimed`:
+    说是很新鲜，结果… · 本以为会很好吃，结果…) is left out."""
+    conversational = doc._.channel in CONVERSATIONAL
+    if not conversational and not any(c.claimed for c in doc._.clauses or ()):
         return doc.text
     text, kept, at = doc.text, [], 0
     for clause in doc._.clauses or ():
-        if not clause.judged and enquiry and any(word in clause.text for word in enquiry):
+        if conversational and not clause.judged and enquiry and any(word in clause.text for word in enquiry):
             continue  # its words go with the gap after it
-        kept += [_CONTENT.sub("", text[at:clause.start]), text[clause.start:clause.end]]
+        gap = text[at:clause.start]
+        kept += [_CONTENT.sub("", gap) if conversational else gap, _unclaimed(clause)]
         at = clause.end
-    kept.append(_CONTENT.sub("", text[at:]))
+    kept.append(_CONTENT.sub("", text[at:]) if conversational else text[at:])
     return "".join(kept).strip()
+
+
+def _unclaimed(clause: Clause) -> str:
+    """A clause's text less the tokens, from its mark on, that tell a claim or an expectation the story
+    belies (原以为服务会很热情 → nothing; 服务员说是现做的 → 服务员): what was claimed or expected is not the
+    customer's verdict."""
+    if not clause.claimed or "".join(clause.tokens) != clause.text:
+        return clause.text
+    starts = token_starts(clause.tokens) + [len(clause.text)]
+    first, last = clause.claimed
+    return clause.text[:starts[first]] + clause.text[starts[last]:]
 
 
 def has_content(text: str) -> bool:

@@ -308,13 +308,15 @@ def _lukewarm(token: str, value: float, lexicon: Lexicon) -> bool:
     return token in lexicon.lukewarm and not (base and abs(value) >= EMPHATIC * base - 1e-9)
 
 
-def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]],
-                 claimed_from: int | None = None) -> None:
-    """Score a clause, then each of its aspects from the polarity words nearest to its cues. From token
-    `claimed_from` on, the clause reports a claim the story belies (`ClaimReader`): its praise there
-    is not the customer's and counts for nothing."""
+def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]]) -> None:
+    """Score a clause, then each of its aspects from the polarity words nearest to its cues. The words of
+    opinion in `clause.claimed` (a claim or an expectation the story belies: `ClaimReader`) are not
+    the customer's verdict and count for nothing."""
     def judging(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        return found if claimed_from is None else [(pos, v) for pos, v in found if v < 0 or pos < claimed_from]
+        if clause.claimed is None:
+            return found
+        first, last = clause.claimed
+        return [(pos, v) for pos, v in found if not first <= pos < last]
 
     contributions = judging(model.contributions(clause.tokens))
     clause.score = math.tanh(sum(v for _, v in contributions))
@@ -468,13 +470,14 @@ class JudgementFilter:
 
 
 class ClaimReader:
-    """spaCy component `voc_claims`, after `voc_sentiment` and before `voc_carry`: a clause that
-    reports a claim somebody else made (说是, 号称, 答应: `claims.txt`) and a clause after it that belies
-    it (结果, 其实, 但是: `belying.txt`) — 说可以免费停车两小时，结果出停车场的时候被收了
-    二十块 · 号称五星级，但是房间又旧又小. The praise after the claim's mark is what was promised, not
-    what the customer got: the clause is scored again without it, so it judges nothing there, its
-    topic stays a bare mention (or carries to the belying clause, `voc_carry`) and the complaint
-    is the item's reading. Praise before the mark stays (客服态度挺好的，答应帮我留意，结果…)."""
+    """spaCy component `voc_claims`, after `voc_sentiment` and before `voc_carry`: a clause that tells
+    what somebody claimed or the customer expected (说是, 号称, 答应, 本以为: `claims.txt`), and a clause
+    after it that belies it (结果, 其实, 没想到, 但是: `belying.txt`) — 说可以免费停车两小时，结果出停车场的
+    时候被收了二十块 · 原以为服务会很热情，没想到态度这么冷淡. What was claimed or expected is not what
+    the customer got: the clause is scored again without its words of opinion after the mark, so
+    its topic stays a bare mention (or carries to the belying clause, `voc_carry`) and the belying
+    clause is the item's reading. What the clause says before the mark stays (客服态度挺好的，答应帮我
+    留意，结果…)."""
 
     def __init__(self, scorer: SentimentScorer):
         self.scorer = scorer
@@ -482,7 +485,7 @@ class ClaimReader:
         self.claims, self.belying = lexicon.claims, lexicon.belying
 
     def claim_start(self, clause: Clause) -> int | None:
-        """The token where the clause's claim mark begins; None where it reports no claim."""
+        """The token where the clause's claim or expectation mark begins; None where it has none."""
         found = self.claims.search("".join(clause.tokens)) if self.claims else None
         if found is None:
             return None
@@ -496,12 +499,24 @@ class ClaimReader:
     def __call__(self, doc: Doc) -> Doc:
         clauses = doc._.clauses
         for clause, after in zip(clauses, clauses[1:]):
-            praised = clause.score > 0 or any(h.score > 0 for h in clause.aspects)
-            if praised and after.tokens and after.tokens[0] in self.belying:
+            opinion = clause.score != 0 or any(h.score != 0 for h in clause.aspects)
+            if opinion and after.tokens and after.tokens[0] in self.belying:
                 start = self.claim_start(clause)
                 if start is not None:
-                    score_clause(clause, self.scorer.model, self.scorer.overrides, claimed_from=start)
+                    clause.claimed = (start, len(clause.tokens))
+                    score_clause(clause, self.scorer.model, self.scorer.overrides)
         return doc
+
+
+def _claimed_in(run: list[Clause]) -> tuple[int, int] | None:
+    """The claimed tokens (`Clause.claimed`) of the first clause of a run that has some, as positions
+    in the run's tokens joined."""
+    offset = 0
+    for clause in run:
+        if clause.claimed:
+            return clause.claimed[0] + offset, clause.claimed[1] + offset
+        offset += len(clause.tokens)
+    return None
 
 
 class TopicCarrier:
@@ -553,7 +568,7 @@ class TopicCarrier:
                 continue
             lead = run[0]
             joined = Clause(lead.index, lead.start, clause.end, text[lead.start:clause.end],
-                            [t for c in run for t in c.tokens] + clause.tokens)
+                            [t for c in run for t in c.tokens] + clause.tokens, claimed=_claimed_in(run))
             joined.aspects = self.tagger.hits(joined.tokens)
             score_clause(joined, self.scorer.model, self.scorer.overrides)
             clauses[-len(run):] = [joined]

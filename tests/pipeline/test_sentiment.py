@@ -417,6 +417,10 @@ def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text
     ("你们店说可以免费停车两小时，结果出停车场的时候被收了二十块", {"parking": "negative"}),
     ("服务员说是现做的很新鲜，其实菜都是凉的", {"taste": "negative"}),
     ("据说招牌鱼粉很好吃，可是我去的时候卖完了", {}),
+    # so does an expectation, and a fear the story belies is no complaint
+    ("原以为服务会很热情，没想到态度这么冷淡", {"staff_attitude": "negative"}),
+    ("本来以为环境很好，但是其实很吵", {"noise": "negative"}),
+    ("以为会很难吃，没想到很好吃", {"taste": "positive"}),
     # a claim kept is the customer's praise
     ("服务员说可以免费续杯，很贴心", {"staff_attitude": "positive"}),
 ])
@@ -435,6 +439,14 @@ def test_a_claim_the_story_belies_praises_nothing(text, codes):
 def test_the_customers_own_saying_is_no_claim(nlp, text):
     doc = nlp(text)
     assert doc._.clauses[0].score > 0
+
+
+def test_the_sentiment_model_does_not_read_a_belied_claim(nlp):
+    from pipeline.segment import feedback_text
+
+    doc = nlp("原以为服务会很热情，没想到态度这么冷淡")
+    assert feedback_text(doc) == "，没想到态度这么冷淡"
+    assert feedback_text(nlp("服务员说可以免费续杯，很贴心")) == "服务员说可以免费续杯，很贴心"
 
 
 def test_praise_before_a_claims_mark_stays(nlp):
