@@ -105,6 +105,8 @@ def test_feedback_text_of_a_call_or_email_is_the_text_less_its_formulas(text, fe
     ("我想了解一下加盟的条件，请问联系哪个部门？", "，？"),
     ("请问为什么菜这么难吃？", "请问为什么菜这么难吃？"),                # an enquiry that judges is feedback
     ("这就是你们的服务？", "这就是你们的服务？"),                      # a rhetorical question has no enquiry word
+    ("周末可以试驾吗？有没有优惠活动？", "周末可以试驾吗？？"),          # asking whether there is a discount
+    ("有没有搞错，菜太咸了", "有没有搞错，菜太咸了"),                    # 错 judges: read
     ("对于想了解历史的朋友，这是不错的选择", "对于想了解历史的朋友，这是不错的选择"),  # wanting to learn is no enquiry
 ])
 def test_feedback_text_leaves_out_enquiries_that_judge_nothing(text, feedback):

@@ -412,6 +412,17 @@ def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text
     assert len(nlp(text)._.clauses) == 3
 
 
+@pytest.mark.parametrize("text", [
+    "想问一下现在有什么优惠？", "有没有优惠活动？", "是否有停车位？", "问有折扣吗，服务员说没有",
+])
+def test_asking_whether_there_is_a_discount_praises_none(nlp, text):
+    assert not any(h.label == "positive" for c in nlp(text)._.clauses for h in c.aspects)
+
+
+def test_there_being_none_is_still_a_complaint(nlp):
+    assert nlp("店里木有什么优惠，价格要比别家高")._.clauses[0].label == "negative"
+
+
 @pytest.mark.parametrize("text, codes", [
     # a claim the next clause belies praises nothing: the complaint is the code
     ("你们店说可以免费停车两小时，结果出停车场的时候被收了二十块", {"parking": "negative"}),
