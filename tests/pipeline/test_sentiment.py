@@ -367,6 +367,9 @@ def test_worthy_and_orderly_are_judgements(nlp, text, label):
     ("4S店的保养价格比外面贵一倍", {"price_level": "negative", "maintenance": "negative"}),  # the store is whose
     ("还老是推荐换这换那", {}),                                                   # staff pushing is no recommendation
     ("交了钱又说要等配额", {"delivery": "negative"}),
+    ("上个月订的车到现在还没到", {"delivery": "negative"}),                       # the car ordered, not come
+    ("开车到店里做保养，服务很好", {"staff_attitude": "positive"}),                # driving there is no delivery
+    ("每次打电话都说快了快了", {"staff_integrity": "negative"}),                   # the same assurance: a stall
 ])
 def test_dealer_complaints_and_praise_find_their_topic(text, codes):
     from pipeline.coder import Coder, item_codes
