@@ -367,6 +367,9 @@ def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
     assert "wait_time" in subs("客服及时处理了")
     assert subs("服务员上错了菜") == {"staff_attitude"}               # the wrong dish is the service's
     assert subs("多收了一个菜的钱") == {"price_level"}                # a dish's money is the price's
+    assert subs("排了一个小时队") == {"wait_time"}                    # a queue told around its length
+    assert "wait_time" not in subs("味道确实对得起排队")               # the food worth the queue
+    assert subs("点菜的服务员全程板着脸") == {"staff_attitude"}        # who took the order, not how fast
     assert subs("菜价偏高") == {"price_level"}
     assert subs("你们的客服电话根本打不进去") == {"wait_time"}        # the company's line unanswered
     assert "wait_time" not in subs("骑手电话也打不通")                # a rider's phone is the delivery's

@@ -415,6 +415,16 @@ def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text
     assert len(nlp(text)._.clauses) == 3
 
 
+def test_a_sullen_face_is_the_staffs_complaint_and_just_so_is_lukewarm():
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("restaurant", lexicon=True).nlp
+    codes = lambda text: {s: c[0] for s, c in item_codes(nlp(text)).items()}  # noqa: E731
+    assert codes("服务员全程黑脸") == {"staff_attitude": "negative"}
+    assert codes("服务员也没有给我黑脸看") == {"staff_attitude": "positive"}
+    assert codes("味道就那样") == {"taste": "neutral"}
+
+
 @pytest.mark.parametrize("text", [
     "想问一下现在有什么优惠？", "有没有优惠活动？", "是否有停车位？", "问有折扣吗，服务员说没有",
 ])
