@@ -370,6 +370,7 @@ def test_worthy_and_orderly_are_judgements(nlp, text, label):
     ("上个月订的车到现在还没到", {"delivery": "negative"}),                       # the car ordered, not come
     ("开车到店里做保养，服务很好", {"staff_attitude": "positive"}),                # driving there is no delivery
     ("每次打电话都说快了快了", {"staff_integrity": "negative"}),                   # the same assurance: a stall
+    ("价格比别的店便宜三千，还送了全年保养", {"price_level": "positive", "discount": "positive"}),  # given on top
 ])
 def test_dealer_complaints_and_praise_find_their_topic(text, codes):
     from pipeline.coder import Coder, item_codes
@@ -413,6 +414,14 @@ def test_one_short_bare_clause_may_stand_between_a_topic_and_its_judgement():
 ])
 def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text):
     assert len(nlp(text)._.clauses) == 3
+
+
+@pytest.mark.parametrize("text, label", [
+    ("老板还送了我们一份甜品", "positive"),   # something given on top
+    ("结果又送了半个小时", "neutral"),        # the time a delivery took is no gift
+])
+def test_something_given_on_top_is_praise(nlp, text, label):
+    assert nlp(text)._.clauses[-1].label == label
 
 
 def test_a_sullen_face_is_the_staffs_complaint_and_just_so_is_lukewarm():
