@@ -432,6 +432,7 @@ def test_a_sullen_face_is_the_staffs_complaint_and_just_so_is_lukewarm():
     assert codes("服务员全程黑脸") == {"staff_attitude": "negative"}
     assert codes("服务员也没有给我黑脸看") == {"staff_attitude": "positive"}
     assert codes("味道就那样") == {"taste": "neutral"}
+    assert codes("服务一般般") == {"staff_attitude": "neutral"}  # lukewarm like 一般, as jieba keeps it whole
 
 
 @pytest.mark.parametrize("text", [
