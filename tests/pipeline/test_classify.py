@@ -370,6 +370,9 @@ def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
     assert subs("排了一个小时队") == {"wait_time"}                    # a queue told around its length
     assert "wait_time" not in subs("味道确实对得起排队")               # the food worth the queue
     assert subs("点菜的服务员全程板着脸") == {"staff_attitude"}        # who took the order, not how fast
+    assert "overall_experience" not in subs("最满意的是干锅土豆片")     # what pleased most is that thing's
+    assert "overall_experience" not in subs("唯一不满意的就是薯条")
+    assert "overall_experience" in subs("总体很满意")
     assert subs("菜价偏高") == {"price_level"}
     assert subs("你们的客服电话根本打不进去") == {"wait_time"}        # the company's line unanswered
     assert "wait_time" not in subs("骑手电话也打不通")                # a rider's phone is the delivery's
