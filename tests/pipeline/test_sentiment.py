@@ -372,6 +372,7 @@ def test_worthy_and_orderly_are_judgements(nlp, text, label):
     ("每次打电话都说快了快了", {"staff_integrity": "negative"}),                   # the same assurance: a stall
     ("价格比别的店便宜三千，还送了全年保养", {"price_level": "positive", "discount": "positive"}),  # given on top
     ("从看车到提车一周搞定", {"delivery": "positive"}),                          # a job done quickly
+    ("展车上的座椅都是破的", {"showroom": "negative"}),                          # broken; 展车 whatever jieba cuts
 ])
 def test_dealer_complaints_and_praise_find_their_topic(text, codes):
     from pipeline.coder import Coder, item_codes
