@@ -373,6 +373,8 @@ def test_worthy_and_orderly_are_judgements(nlp, text, label):
     ("价格比别的店便宜三千，还送了全年保养", {"price_level": "positive", "discount": "positive"}),  # given on top
     ("从看车到提车一周搞定", {"delivery": "positive"}),                          # a job done quickly
     ("展车上的座椅都是破的", {"showroom": "negative"}),                          # broken; 展车 whatever jieba cuts
+    ("小区门口就有这家店，很近", {"location": "positive"}),                      # near, said alone
+    ("最近买了车", {}),                                                           # lately, not near
 ])
 def test_dealer_complaints_and_praise_find_their_topic(text, codes):
     from pipeline.coder import Coder, item_codes
