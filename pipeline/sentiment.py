@@ -316,7 +316,9 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
         if clause.claimed is None:
             return found
         first, last = clause.claimed
-        return [(pos, v) for pos, v in found if not first <= pos < last]
+        # a phrase that reaches past the claim to what belies it judges the whole (说好的免费停车却收了钱)
+        spanning = {start for start, end, _ in model.phrase_values(clause.tokens) if end >= last}
+        return [(pos, v) for pos, v in found if not first <= pos < last or pos in spanning]
 
     contributions = judging(model.contributions(clause.tokens))
     clause.score = math.tanh(sum(v for _, v in contributions))
@@ -472,7 +474,7 @@ class JudgementFilter:
 class ClaimReader:
     """spaCy component `voc_claims`, after `voc_sentiment` and before `voc_carry`: a clause that tells
     what somebody claimed or the customer expected (说是, 号称, 答应, 本以为: `claims.txt`), and a clause
-    after it that belies it (结果, 其实, 没想到, 但是: `belying.txt`) — 说可以免费停车两小时，结果出停车场的
+    after it or a word later in it that belies it (结果, 其实, 没想到, 但是: `belying.txt`) — 说可以免费停车两小时，结果出停车场的
     时候被收了二十块 · 原以为服务会很热情，没想到态度这么冷淡. What was claimed or expected is not what
     the customer got: the clause is scored again without its words of opinion after the mark, so
     its topic stays a bare mention (or carries to the belying clause, `voc_carry`) and the belying
@@ -496,15 +498,30 @@ class ClaimReader:
                 return k
         return None
 
+    def claimed(self, clause: Clause, after: Clause | None) -> tuple[int, int] | None:
+        """The tokens of `clause` that tell a belied claim: from the mark to a belying word later in the
+        clause (本以为很好吃结果很一般), or to its end where the next clause belies it."""
+        start = self.claim_start(clause)
+        if start is None:
+            return None
+        # inside a clause only a word of two characters or more belies (结果, 其实): 可 there is "can" (可退款),
+        # and 但, 却 start a clause of their own
+        within = next((k for k in range(start + 1, len(clause.tokens))
+                       if clause.tokens[k] in self.belying and len(clause.tokens[k]) > 1), None)
+        if within is not None:
+            return start, within
+        if after is not None and after.tokens and after.tokens[0] in self.belying:
+            return start, len(clause.tokens)
+        return None
+
     def __call__(self, doc: Doc) -> Doc:
         clauses = doc._.clauses
-        for clause, after in zip(clauses, clauses[1:]):
-            opinion = clause.score != 0 or any(h.score != 0 for h in clause.aspects)
-            if opinion and after.tokens and after.tokens[0] in self.belying:
-                start = self.claim_start(clause)
-                if start is not None:
-                    clause.claimed = (start, len(clause.tokens))
-                    score_clause(clause, self.scorer.model, self.scorer.overrides)
+        for clause, after in zip(clauses, [*clauses[1:], None]):
+            if clause.score == 0 and not any(h.score != 0 for h in clause.aspects):
+                continue  # no opinion to take away
+            clause.claimed = self.claimed(clause, after)
+            if clause.claimed:
+                score_clause(clause, self.scorer.model, self.scorer.overrides)
         return doc
 
 

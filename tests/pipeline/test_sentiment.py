@@ -459,6 +459,7 @@ def test_there_being_none_is_still_a_complaint(nlp):
     ("原以为服务会很热情，没想到态度这么冷淡", {"staff_attitude": "negative"}),
     ("本来以为环境很好，但是其实很吵", {"noise": "negative"}),
     ("以为会很难吃，没想到很好吃", {"taste": "positive"}),
+    ("本以为很好吃结果很一般", {"taste": "neutral"}),                 # belied inside one clause
     # a claim kept is the customer's praise
     ("服务员说可以免费续杯，很贴心", {"staff_attitude": "positive"}),
 ])
