@@ -374,6 +374,7 @@ def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
     assert "overall_experience" not in subs("唯一不满意的就是薯条")
     assert "overall_experience" in subs("总体很满意")
     assert "price_level" not in subs("上次消费的电子发票一直没有收到")    # a visit named by its spending
+    assert subs("但是量大") == {"portion"}
     assert subs("菜价偏高") == {"price_level"}
     assert subs("你们的客服电话根本打不进去") == {"wait_time"}        # the company's line unanswered
     assert "wait_time" not in subs("骑手电话也打不通")                # a rider's phone is the delivery's
