@@ -375,6 +375,8 @@ def test_worthy_and_orderly_are_judgements(nlp, text, label):
     ("展车上的座椅都是破的", {"showroom": "negative"}),                          # broken; 展车 whatever jieba cuts
     ("小区门口就有这家店，很近", {"location": "positive"}),                      # near, said alone
     ("最近买了车", {}),                                                           # lately, not near
+    ("提车的时候还要交2000的出库费", {"fees": "negative"}),                      # a fee on top
+    ("贷款还收了3000的金融服务费", {"fees": "negative"}),
 ])
 def test_dealer_complaints_and_praise_find_their_topic(text, codes):
     from pipeline.coder import Coder, item_codes
