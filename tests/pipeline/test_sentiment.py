@@ -377,6 +377,8 @@ def test_worthy_and_orderly_are_judgements(nlp, text, label):
     ("最近买了车", {}),                                                           # lately, not near
     ("提车的时候还要交2000的出库费", {"fees": "negative"}),                      # a fee on top
     ("贷款还收了3000的金融服务费", {"fees": "negative"}),
+    ("交车的时候车上全是灰", {"delivery": "negative"}),                          # dust lying about
+    ("销售全程跟着，有问必答", {"staff_attitude": "positive"}),
 ])
 def test_dealer_complaints_and_praise_find_their_topic(text, codes):
     from pipeline.coder import Coder, item_codes
