@@ -375,6 +375,8 @@ def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
     assert "overall_experience" in subs("总体很满意")
     assert "price_level" not in subs("上次消费的电子发票一直没有收到")    # a visit named by its spending
     assert subs("但是量大") == {"portion"}
+    assert subs("包房要加收服务费") == {"price_level"}                 # a service charge is a price, not the staff
+    assert subs("等了1个多小时才有位置") == {"wait_time"}              # a seat to be had is no location
     assert subs("菜价偏高") == {"price_level"}
     assert subs("你们的客服电话根本打不进去") == {"wait_time"}        # the company's line unanswered
     assert "wait_time" not in subs("骑手电话也打不通")                # a rider's phone is the delivery's

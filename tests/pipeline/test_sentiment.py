@@ -424,6 +424,11 @@ def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text
     assert len(nlp(text)._.clauses) == 3
 
 
+def test_a_call_to_train_the_staff_is_a_complaint(nlp):
+    assert nlp("麻烦好好培训哈你们的服务员")._.label == "negative"
+    assert nlp("我们会加强培训")._.label == "neutral"   # the business's promise in a reply
+
+
 @pytest.mark.parametrize("text, label", [
     ("老板还送了我们一份甜品", "positive"),   # something given on top
     ("结果又送了半个小时", "neutral"),        # the time a delivery took is no gift
