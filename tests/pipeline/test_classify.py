@@ -377,6 +377,9 @@ def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
     assert subs("但是量大") == {"portion"}
     assert subs("包房要加收服务费") == {"price_level"}                 # a service charge is a price, not the staff
     assert subs("等了1个多小时才有位置") == {"wait_time"}              # a seat to be had is no location
+    assert subs("大家可以去他家买一些尝尝") == {"recommendation"}      # advice to others to try it
+    assert subs("希望各位经常去光顾") == {"recommendation"}            # others asked to patronise: no revisit
+    assert subs("以后会经常来") == {"revisit"}
     assert subs("菜价偏高") == {"price_level"}
     assert subs("你们的客服电话根本打不进去") == {"wait_time"}        # the company's line unanswered
     assert "wait_time" not in subs("骑手电话也打不通")                # a rider's phone is the delivery's
