@@ -424,6 +424,13 @@ def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text
     assert len(nlp(text)._.clauses) == 3
 
 
+@pytest.mark.parametrize("text, label", [
+    ("看着很有卖相", "positive"), ("装修蛮有调调的", "positive"), ("不是很有特色", "negative"),
+])
+def test_having_much_of_a_good_quality_is_praise(nlp, text, label):
+    assert nlp(text)._.label == label
+
+
 def test_a_call_to_train_the_staff_is_a_complaint(nlp):
     assert nlp("麻烦好好培训哈你们的服务员")._.label == "negative"
     assert nlp("我们会加强培训")._.label == "neutral"   # the business's promise in a reply
