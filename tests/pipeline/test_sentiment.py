@@ -426,6 +426,7 @@ def test_a_turn_or_a_long_story_keeps_the_topic_from_a_later_judgement(nlp, text
 
 @pytest.mark.parametrize("text, label", [
     ("看着很有卖相", "positive"), ("装修蛮有调调的", "positive"), ("不是很有特色", "negative"),
+    ("他家的价位属于中高档次吧", "negative"),   # upper-middle prices
 ])
 def test_having_much_of_a_good_quality_is_praise(nlp, text, label):
     assert nlp(text)._.label == label
