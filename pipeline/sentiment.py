@@ -474,8 +474,9 @@ class JudgementFilter:
 class ClaimReader:
     """spaCy component `voc_claims`, after `voc_sentiment` and before `voc_carry`: a clause that tells
     what somebody claimed or the customer expected (说是, 号称, 答应, 本以为: `claims.txt`), and a clause
-    after it or a word later in it that belies it (结果, 其实, 没想到, 但是: `belying.txt`) — 说可以免费停车两小时，结果出停车场的
-    时候被收了二十块 · 原以为服务会很热情，没想到态度这么冷淡. What was claimed or expected is not what
+    after it or a word later in it that belies it (结果, 其实, 没想到, 但是: `belying.txt`) —
+    说可以免费停车两小时，结果出停车场的时候被收了二十块 · 原以为服务会很热情，没想到态度这么冷淡.
+    What was claimed or expected is not what
     the customer got: the clause is scored again without its words of opinion after the mark, so
     its topic stays a bare mention (or carries to the belying clause, `voc_carry`) and the belying
     clause is the item's reading. What the clause says before the mark stays (客服态度挺好的，答应帮我
@@ -489,14 +490,7 @@ class ClaimReader:
     def claim_start(self, clause: Clause) -> int | None:
         """The token where the clause's claim or expectation mark begins; None where it has none."""
         found = self.claims.search("".join(clause.tokens)) if self.claims else None
-        if found is None:
-            return None
-        end = 0
-        for k, token in enumerate(clause.tokens):
-            end += len(token)
-            if end > found.start():
-                return k
-        return None
+        return None if found is None else token_at(token_starts(clause.tokens), found.start())
 
     def claimed(self, clause: Clause, after: Clause | None) -> tuple[int, int] | None:
         """The tokens of `clause` that tell a belied claim: from the mark to a belying word later in the
