@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from pipeline.paths import LEXICON_DIR
 
@@ -26,14 +26,20 @@ def read_word_weights(path: Path, default: float = 1.0) -> dict[str, float]:
     return words
 
 
+def _pattern_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a file of regular expressions, less blank and `#` comment lines (a
+    missing file has none)."""
+    if not path.exists():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield number, line
+
+
 def read_phrases(path: Path) -> tuple[tuple[re.Pattern, float], ...]:
     """Read a `pattern<TAB>weight` file of regular expressions (a missing file is empty)."""
-    if not path.exists():
-        return ()
     out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
+    for number, line in _pattern_lines(path):
         pattern, sep, weight = line.rpartition("\t")
         try:
             out.append((re.compile(pattern.strip()), float(weight)))
@@ -45,12 +51,8 @@ def read_phrases(path: Path) -> tuple[tuple[re.Pattern, float], ...]:
 def read_patterns(path: Path) -> re.Pattern | None:
     """Read a file of regular expressions, one per line, as one pattern that matches where any of
     them does (None for a missing or empty file)."""
-    if not path.exists():
-        return None
     alternatives = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
+    for number, line in _pattern_lines(path):
         try:
             re.compile(line.strip())
         except re.error as exc:

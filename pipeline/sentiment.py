@@ -312,12 +312,14 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
     """Score a clause, then each of its aspects from the polarity words nearest to its cues. The words of
     opinion in `clause.claimed` (a claim or an expectation the story belies: `ClaimReader`) are not
     the customer's verdict and count for nothing."""
+    first, last = clause.claimed or (0, 0)
+    spanning: set[int] = set()
+    if clause.claimed:  # a phrase that reaches past the claim to what belies it judges the whole (说好的…却收了钱)
+        spanning = {start for start, end, _ in model.phrase_values(clause.tokens) if end >= last}
+
     def judging(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
         if clause.claimed is None:
             return found
-        first, last = clause.claimed
-        # a phrase that reaches past the claim to what belies it judges the whole (说好的免费停车却收了钱)
-        spanning = {start for start, end, _ in model.phrase_values(clause.tokens) if end >= last}
         return [(pos, v) for pos, v in found if not first <= pos < last or pos in spanning]
 
     contributions = judging(model.contributions(clause.tokens))
