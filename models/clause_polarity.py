@@ -114,6 +114,7 @@ def aic_clause_examples(texts: Sequence, labels: pd.DataFrame, taxonomy: str = "
     """(clause, aspect score, clause score, label) where a document's label for an aspect can be
     pinned on one clause: the only clause the lexicon cues for that aspect."""
     from models.features import analyse
+    from pipeline.segment import unclaimed_text
 
     rows = []
     for doc, (_, row) in zip(analyse(list(texts), taxonomy), labels.iterrows()):
@@ -124,7 +125,7 @@ def aic_clause_examples(texts: Sequence, labels: pd.DataFrame, taxonomy: str = "
         for sub, value in row.items():
             if int(value) in CODE_LABELS and len(cued.get(sub, ())) == 1:
                 clause, hit = cued[sub][0]
-                rows.append((clause.text, hit.score, clause.score, CODE_LABELS[int(value)]))
+                rows.append((unclaimed_text(clause), hit.score, clause.score, CODE_LABELS[int(value)]))
     return pd.DataFrame(rows, columns=["text", "aspect_score", "clause_score", "label"])
 
 

@@ -164,13 +164,13 @@ def feedback_text(doc: Doc, enquiry: frozenset[str] = frozenset()) -> str:
         if conversational and not clause.judged and enquiry and any(word in clause.text for word in enquiry):
             continue  # its words go with the gap after it
         gap = text[at:clause.start]
-        kept += [_CONTENT.sub("", gap) if conversational else gap, _unclaimed(clause)]
+        kept += [_CONTENT.sub("", gap) if conversational else gap, unclaimed_text(clause)]
         at = clause.end
     kept.append(_CONTENT.sub("", text[at:]) if conversational else text[at:])
     return "".join(kept).strip()
 
 
-def _unclaimed(clause: Clause) -> str:
+def unclaimed_text(clause: Clause) -> str:
     """A clause's text less the tokens, from its mark on, that tell a claim or an expectation the story
     belies (原以为服务会很热情 → nothing; 服务员说是现做的 → 服务员): what was claimed or expected is not the
     customer's verdict."""

@@ -17,7 +17,7 @@ from spacy.util import minibatch
 from pipeline.classify import LexiconAspectClassifier, Tokens, as_tokens
 from pipeline.items import stable_hash
 from pipeline.lexicon import Lexicon, StartIndex
-from pipeline.segment import AspectHit, Clause, feedback_text, has_content, token_at, token_starts
+from pipeline.segment import AspectHit, Clause, feedback_text, has_content, token_at, token_starts, unclaimed_text
 from pipeline.taxonomy import Taxonomy
 
 LABELS = ("negative", "neutral", "positive")
@@ -440,7 +440,8 @@ class ModelPolarityScorer:
         for batch in minibatch(docs, batch_size or self.batch_size):
             clauses = [c for doc in batch for c in doc._.clauses]
             hits = [(c, h) for c in clauses if c.judged for h in c.aspects]
-            inputs = [(c.text, c.score, c.score) for c in clauses] + [(c.text, h.score, c.score) for c, h in hits]
+            texts = {id(c): unclaimed_text(c) for c in clauses}  # a claim the story belies is no verdict
+            inputs = [(texts[id(c)], c.score, c.score) for c in clauses] + [(texts[id(c)], h.score, c.score) for c, h in hits]
             if inputs:
                 proba = self.model.predict_proba(inputs)
                 classes = list(self.model.classes_)

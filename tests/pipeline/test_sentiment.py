@@ -505,6 +505,27 @@ def test_the_sentiment_model_does_not_read_a_belied_claim(nlp):
     assert feedback_text(nlp("服务员说可以免费续杯，很贴心")) == "服务员说可以免费续杯，很贴心"
 
 
+class _Records:
+    """A stand-in clause polarity model: neutral for every input, and it keeps what it was given."""
+
+    classes_ = np.array(["negative", "neutral", "positive"])
+
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def predict_proba(self, inputs):
+        self.texts += [text for text, _, _ in inputs]
+        return np.tile([0.0, 1.0, 0.0], (len(inputs), 1))
+
+
+def test_the_polarity_model_does_not_read_a_belied_claim(nlp):
+    from pipeline.sentiment import ModelPolarityScorer
+
+    model = ModelPolarityScorer(_Records(), "stand-in@1")
+    model(nlp("原以为服务会很热情，没想到态度这么冷淡"))
+    assert "热情" not in "".join(model.model.texts) and "没想到态度这么冷淡" in model.model.texts
+
+
 def test_praise_before_a_claims_mark_stays(nlp):
     lead = nlp("服务员态度挺好的答应帮我们换桌，结果一直没换")._.clauses[0]
     assert [(h.sub_dimension, h.label) for h in lead.aspects] == [("staff_attitude", "positive")]
