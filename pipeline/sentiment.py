@@ -431,7 +431,9 @@ class ModelPolarityScorer:
     mentions: the model learnt from document labels pinned on clauses (AIC marks 在世贸广场五楼
     positive when the review is), and its polar readings of such aspects were right on a third of
     the gold codes they made. The clause's own score is still the model's: an implicit complaint in
-    words no list knows (扫码点餐还要先关注公众号) is what the theme finder looks for."""
+    words no list knows (扫码点餐还要先关注公众号) is what the theme finder looks for. Like the
+    sentiment model, it does not read what a clause tells of a claim the story belies
+    (`segment.unclaimed_text`: 原以为服务会很热情 is no verdict)."""
 
     def __init__(self, model, ref: str, batch_size: int = 128):
         self.model, self.version, self.batch_size = model, ref, batch_size
