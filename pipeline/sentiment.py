@@ -398,7 +398,7 @@ class ModelSentimentScorer:
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):
             clauses = [c for doc in batch for c in doc._.clauses] if self.clauses else []
-            scores = iter(self.model.decision_function([c.text for c in clauses]) if clauses else ())
+            scores = iter(self.item_scores([unclaimed_text(c) for c in clauses]))  # a belied claim is no verdict
             doc_scores = self.item_scores([feedback_text(doc, self.enquiry) for doc in batch])
             for doc, doc_score in zip(batch, doc_scores):
                 for clause in (doc._.clauses if self.clauses else ()):

@@ -668,3 +668,11 @@ def test_a_promised_delivery_still_not_come_is_the_serving_speed(coder):
 
     (doc,) = coder.docs([("我订的生日蛋糕说好六点送到，现在七点半了还没到，客人都等着。", "call")])
     assert {s: c[0] for s, c in item_codes(doc).items()} == {"serving_speed": "negative"}
+
+
+def test_the_sentiment_model_scores_a_wholly_belied_clause_as_nothing(nlp):
+    from pipeline.sentiment import ModelSentimentScorer
+
+    model = _Reads(0.9)
+    (doc,) = ModelSentimentScorer(model, "stand-in@1").pipe([nlp("原以为服务会很热情，没想到态度这么冷淡")])
+    assert doc._.clauses[0].score == 0.0 and not any("热情" in t for read in model.calls for t in read)
