@@ -381,6 +381,9 @@ def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
     assert subs("希望各位经常去光顾") == {"recommendation"}            # others asked to patronise: no revisit
     assert subs("以后会经常来") == {"revisit"}
     assert subs("窗外风景很好") == {"decoration"}                      # the view is the ambience
+    assert subs("大堂装得很漂亮") == {"decoration"}                    # how the room looks
+    assert subs("包间很豪华") == {"decoration"}                        # not the room's size
+    assert subs("包间很宽敞") == {"space"}
     assert subs("菜价偏高") == {"price_level"}
     assert subs("你们的客服电话根本打不进去") == {"wait_time"}        # the company's line unanswered
     assert "wait_time" not in subs("骑手电话也打不通")                # a rider's phone is the delivery's

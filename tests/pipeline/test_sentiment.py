@@ -108,6 +108,9 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("一股奶香", "neutral"),                     # a good one named is not
     ("连句道歉都没有", "negative"),              # not even one
     ("镜子上连手指印都没有", "neutral"),          # a bare 连…都没有 is not
+    ("服务员连个招呼都不打", "negative"),          # not even the least service done
+    ("连水都没给倒", "negative"),
+    ("连电视都不看了", "neutral"),                # not 看: a book read
     ("十分钟不到就办好了手续", "positive"),      # a short time and it was done
     ("商场地下停车位很充足", "positive"),
     ("这家的菜单去年就涨价了", "negative"),
@@ -676,3 +679,7 @@ def test_the_sentiment_model_scores_a_wholly_belied_clause_as_nothing(nlp):
     model = _Reads(0.9)
     (doc,) = ModelSentimentScorer(model, "stand-in@1").pipe([nlp("原以为服务会很热情，没想到态度这么冷淡")])
     assert doc._.clauses[0].score == 0.0 and not any("热情" in t for read in model.calls for t in read)
+
+
+def test_high_end_is_praise_as_the_user_dictionary_keeps_it_whole(nlp):
+    assert nlp("装修很高大上")._.clauses[0].label == "positive"
