@@ -38,7 +38,7 @@ def cached_lexicon() -> Lexicon:
 
 # Bumped whenever the code's reading of the language data changes (how cues are matched, what a bare
 # mention is), so that stored codes are recoded like after an edit of the data itself.
-READING_REVISION = "2026.12.22"  # the models read a clause without its belied claim (原以为服务会很热情 unread)
+READING_REVISION = "2026.12.23"  # an aspect's own words judge the clause and the item (性价比高 is praise, not 0)
 
 
 def language_version(taxonomy: Taxonomy, lexicon: Lexicon, user_dict: Path = USER_DICT) -> str:

@@ -340,6 +340,11 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
             values = [v for _, v in own]
         hit.score = round(math.tanh(sum(values)), 4)
         hit.label = model.label(hit.score)
+    if not contributions and not lukewarm:  # 性价比高, 份量大, 噪音大: only an aspect's own words judge, and they judge the clause
+        own = [hit.score for hit in clause.aspects if hit.score]
+        if own:
+            clause.score = sum(own) / len(own)
+            clause.label = model.label(clause.score)
 
 
 def score_item(clauses: list[Clause], neutral_band: float) -> tuple[float, str]:

@@ -164,6 +164,7 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("店家一点没有因为团购而怠慢", "positive"),   # not made worse on that account
     ("也没有因为是免费试吃就降低水准", "positive"),
     ("出停车场的时候被收了二十块", "negative"),    # charged, in the passive of what befalls one
+    ("门口有专人指挥停车", "positive"),            # someone set aside to look after the customer
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
@@ -683,3 +684,16 @@ def test_the_sentiment_model_scores_a_wholly_belied_clause_as_nothing(nlp):
 
 def test_high_end_is_praise_as_the_user_dictionary_keeps_it_whole(nlp):
     assert nlp("装修很高大上")._.clauses[0].label == "positive"
+
+
+@pytest.mark.parametrize("text, sign", [("性价比高", 1), ("份量很大", 1), ("噪音太大", -1), ("价格很高", -1)])
+def test_an_aspects_own_words_judge_the_clause_and_the_item(nlp, text, sign):
+    """Only the aspect's own words judge these (高 is good for 性价比, bad for 价格): the clause and the
+    item take that reading, not 0."""
+    doc = nlp(text)
+    assert sign * doc._.clauses[0].score > 0.5 and sign * doc._.score > 0.5 and doc._.polar_clauses == 1
+
+
+def test_a_bare_mention_still_judges_nothing(nlp):
+    doc = nlp("人均80")
+    assert doc._.clauses[0].score == 0.0 and doc._.score == 0.0
