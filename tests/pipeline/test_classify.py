@@ -380,6 +380,7 @@ def test_one_more_helping_is_no_revisit_and_worth_trying_is_a_recommendation():
     assert subs("大家可以去他家买一些尝尝") == {"recommendation"}      # advice to others to try it
     assert subs("希望各位经常去光顾") == {"recommendation"}            # others asked to patronise: no revisit
     assert subs("以后会经常来") == {"revisit"}
+    assert subs("还会继续光顾") == {"revisit"} and subs("以后不会在来了") == {"revisit"}
     assert subs("窗外风景很好") == {"decoration"}                      # the view is the ambience
     assert subs("大堂装得很漂亮") == {"decoration"}                    # how the room looks
     assert subs("包间很豪华") == {"decoration"}                        # not the room's size

@@ -165,6 +165,11 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("也没有因为是免费试吃就降低水准", "positive"),
     ("出停车场的时候被收了二十块", "negative"),    # charged, in the passive of what befalls one
     ("门口有专人指挥停车", "positive"),            # someone set aside to look after the customer
+    ("一星都不想给", "negative"),                  # not worth one star
+    ("这是什么鬼", "negative"),
+    ("在也不来了", "negative"),                    # the typo as common as 再也不来了
+    ("下次还会选择这家", "positive"),              # an intention to come back
+    ("我不会在这里等", "neutral"),                 # 在 where it is 在
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
