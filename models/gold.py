@@ -68,6 +68,28 @@ def parse_code(code: str, where: str) -> tuple[str, str, str]:
     return head[:-1], POLARITY[head[-1]], evidence.strip()
 
 
+def _record_codes(record: dict, where: str, known: set[str], taxonomy: str,
+                  evidence: bool = True) -> dict[str, tuple[str, str]]:
+    """Sub-dimension → (polarity, evidence) of one labelled record, checked: its sentiment, each code's
+    form (`taste- 太咸了`, or `taste-` where `evidence` is False), known sub-dimensions, one code each."""
+    if record.get("sentiment") not in SENTIMENTS:
+        raise ValueError(f"{where}: sentiment must be one of {SENTIMENTS}")
+    codes: dict[str, tuple[str, str]] = {}
+    for code in record.get("codes") or []:
+        if evidence:
+            sub, polarity, ev = parse_code(code, where)
+        elif str(code)[-1:] in POLARITY:
+            sub, polarity, ev = str(code)[:-1], POLARITY[str(code)[-1]], ""
+        else:
+            raise ValueError(f"{where}: code {code!r} is not `<sub-dimension><+|-|0>`")
+        if sub not in known:
+            raise ValueError(f"{where}: {sub!r} is not a sub-dimension of taxonomy {taxonomy}")
+        if sub in codes:
+            raise ValueError(f"{where}: {sub} is coded twice (one code per sub-dimension)")
+        codes[sub] = (polarity, ev)
+    return codes
+
+
 def load_gold_file(path: Path) -> list[GoldItem]:
     """The items of one gold file, checked: known channel, taxonomy and sub-dimensions, one code per
     sub-dimension, evidence found verbatim in the customer's text."""
@@ -78,16 +100,9 @@ def load_gold_file(path: Path) -> list[GoldItem]:
     items = []
     for n, record in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or [], start=1):
         where = f"{path}: item {n} ({record.get('id')})"
-        if record.get("sentiment") not in SENTIMENTS:
-            raise ValueError(f"{where}: sentiment must be one of {SENTIMENTS}")
-        codes, evidence = {}, {}
-        for code in record.get("codes") or []:
-            sub, polarity, ev = parse_code(code, where)
-            if sub not in known:
-                raise ValueError(f"{where}: {sub!r} is not a sub-dimension of taxonomy {taxonomy}")
-            if sub in codes:
-                raise ValueError(f"{where}: {sub} is coded twice (one code per sub-dimension)")
-            codes[sub], evidence[sub] = polarity, ev
+        checked = _record_codes(record, where, known, taxonomy)
+        codes = {sub: polarity for sub, (polarity, _) in checked.items()}
+        evidence = {sub: ev for sub, (_, ev) in checked.items()}
         item = GoldItem(str(record["id"]), CHANNELS[channel_name], taxonomy, record, codes, evidence,
                         record["sentiment"], record.get("resolved"))
         for sub, ev in evidence.items():
@@ -109,17 +124,8 @@ def load_second_labels(path: Path, gold: list[GoldItem]) -> tuple[list[GoldItem]
         if str(item_id) not in by_id:
             raise ValueError(f"{where}: no gold item has this id")
         g = by_id[str(item_id)]
-        known = subs[g.taxonomy]
-        if record.get("sentiment") not in SENTIMENTS:
-            raise ValueError(f"{where}: sentiment must be one of {SENTIMENTS}")
-        codes: dict[str, str] = {}
-        for code in record.get("codes") or []:
-            sub, mark = str(code)[:-1], str(code)[-1:]
-            if sub not in known or mark not in POLARITY:
-                raise ValueError(f"{where}: code {code!r} is not `<sub-dimension of {g.taxonomy}><+|-|0>`")
-            if sub in codes:
-                raise ValueError(f"{where}: {sub} is coded twice (one code per sub-dimension)")
-            codes[sub] = POLARITY[mark]
+        checked = _record_codes(record, where, subs[g.taxonomy], g.taxonomy, evidence=False)
+        codes = {sub: polarity for sub, (polarity, _) in checked.items()}
         items.append(g)
         labels.append(Prediction(codes, sentiment=record["sentiment"]))
     return items, labels

@@ -73,7 +73,8 @@ def test_the_second_labelling_relabels_gold_reviews(gold):
 
 @pytest.mark.parametrize("record, message", [
     ({"1": {"sentiment": "positive", "codes": ["taste+"]}}, "no gold item has this id"),
-    ({"9051": {"sentiment": "positive", "codes": ["flavour+"]}}, "is not `<sub-dimension of restaurant>"),
+    ({"9051": {"sentiment": "positive", "codes": ["flavour+"]}}, "not a sub-dimension of taxonomy restaurant"),
+    ({"9051": {"sentiment": "positive", "codes": ["taste"]}}, "is not `<sub-dimension><"),
     ({"9051": {"sentiment": "positive", "codes": ["taste+", "taste-"]}}, "coded twice"),
     ({"9051": {"sentiment": "fine", "codes": []}}, "sentiment must be"),
 ])
