@@ -170,6 +170,10 @@ def test_item_score_is_mean_of_polar_clauses(nlp):
     ("在也不来了", "negative"),                    # the typo as common as 再也不来了
     ("下次还会选择这家", "positive"),              # an intention to come back
     ("我不会在这里等", "neutral"),                 # 在 where it is 在
+    ("只能扔了", "negative"),                      # thrown away
+    ("肯定是假的", "negative"),                    # fake
+    ("车子返修三次", "negative"),
+    ("大爱这家", "positive"),
 ])
 def test_phrase_patterns_carry_implicit_polarity(model, text, label):
     import jieba
