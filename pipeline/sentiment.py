@@ -311,7 +311,8 @@ def _lukewarm(token: str, value: float, lexicon: Lexicon) -> bool:
 def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]]) -> None:
     """Score a clause, then each of its aspects from the polarity words nearest to its cues. The words of
     opinion in `clause.claimed` (a claim or an expectation the story belies: `ClaimReader`) are not
-    the customer's verdict and count for nothing."""
+    the customer's verdict and count for nothing. Where only an aspect's own words judge (性价比高:
+    高 is good only for 性价比), the clause takes its aspects' mean reading."""
     first, last = clause.claimed or (0, 0)
     spanning: set[int] = set()
     if clause.claimed:  # a phrase that reaches past the claim to what belies it judges the whole (说好的…却收了钱)
