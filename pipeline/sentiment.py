@@ -341,7 +341,7 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
             values = [v for _, v in own]
         hit.score = round(math.tanh(sum(values)), 4)
         hit.label = model.label(hit.score)
-    if not contributions and not lukewarm:  # 性价比高, 份量大, 噪音大: only an aspect's own words judge, and they judge the clause
+    if not clause.judged:  # 性价比高, 份量大, 噪音大: only an aspect's own words judge, and they judge the clause
         own = [hit.score for hit in clause.aspects if hit.score]
         if own:
             clause.score = sum(own) / len(own)
@@ -404,8 +404,8 @@ class ModelSentimentScorer:
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):
             clauses = [c for doc in batch for c in doc._.clauses] if self.clauses else []
-            scores = iter(self.item_scores([unclaimed_text(c) for c in clauses]))  # a belied claim is no verdict
-            doc_scores = self.item_scores([feedback_text(doc, self.enquiry) for doc in batch])
+            scores = iter(self.readings([unclaimed_text(c) for c in clauses]))  # a belied claim is no verdict
+            doc_scores = self.readings([feedback_text(doc, self.enquiry) for doc in batch])
             for doc, doc_score in zip(batch, doc_scores):
                 for clause in (doc._.clauses if self.clauses else ()):
                     clause.score = round(float(next(scores)), 4)
@@ -415,8 +415,9 @@ class ModelSentimentScorer:
                 doc._.label = self.model.label(doc._.score)
                 yield doc
 
-    def item_scores(self, texts: list[str]) -> np.ndarray:
-        """The model's reading of each item's feedback; 0 for an item that has none (好的，谢谢。)."""
+    def readings(self, texts: list[str]) -> np.ndarray:
+        """The model's reading of each text (an item's feedback, a clause less its belied claim); 0 for
+        one with nothing to read (好的，谢谢。, 原以为服务会很热情)."""
         scores = np.zeros(len(texts))
         said = [k for k, text in enumerate(texts) if has_content(text)]
         if said:
