@@ -49,17 +49,20 @@ def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s):
           cv: int = typer.Option(5, help="Cross-validation folds for the card (sklearn; 0 to skip)."),
           param: list[str] = typer.Option([], help="Hyperparameter NAME=VALUE (repeatable)."),
           heldout: Optional[Path] = typer.Option(None, help="Labelled file training never sees, scored on the card (aspects, polarity)."),
+          unlabelled: list[Path] = typer.Option([], help="File of unlabelled texts (content, review or text column) from the domain to code: the sentiment model self-trains on them (repeatable)."),
           models: str = RegistryOption) -> None:
     """Train a model and register it as a new version (not promoted)."""
     from models.train import train_aspect_model, train_polarity_model, train_sentiment_model
 
-    for path in data:
+    for path in [*data, *unlabelled]:
         if not path.exists():
             fail(f"{path}: no such file")
+    if unlabelled and kind != "sentiment":
+        fail("--unlabelled: only the sentiment model (--kind sentiment) self-trains")
     registry = _registry(models)
     try:
         if kind == "sentiment":
-            ref = train_sentiment_model(data, name, registry, params=_params(param))
+            ref = train_sentiment_model(data, name, registry, params=_params(param), unlabelled=unlabelled)
         elif kind == "polarity":
             ref = train_polarity_model(data, name, registry, taxonomy, heldout, _params(param))
         else:
@@ -71,7 +74,9 @@ def train(data: list[Path] = typer.Option(..., "--data", help="Labelled file(s):
     card = registry.card(str(ref))
     metrics = {k: round(v, 4) for k, v in {**card["metrics"], **card.get("held_out_metrics", {})}.items()
                if isinstance(v, float)}
-    err.print(f"registered {ref} ({card['rows']} rows, {card['train_seconds']} s to fit) {metrics}")
+    selftrained = (f", self-trained on {card['pseudo_labelled']} of {card['unlabelled_rows']} unlabelled texts"
+                   if card.get("unlabelled_rows") else "")
+    err.print(f"registered {ref} ({card['rows']} rows{selftrained}, {card['train_seconds']} s to fit) {metrics}")
     err.print(f"promote it with: voc models promote {ref}")
 
 

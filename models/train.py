@@ -16,7 +16,7 @@ from models.labels import (AspectData, file_kind, file_texts, load_aspect_data, 
                            training_overlap)
 from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects
 from models.metrics import aspect_metrics, binary_metrics
-from models.overall_sentiment import OverallSentimentClassifier
+from models.overall_sentiment import UNLABELLED, OverallSentimentClassifier
 from pipeline.registry import Ref, Registry
 from pipeline.items import stable_hash
 from pipeline.nlp import cached_taxonomy
@@ -93,18 +93,23 @@ def train_aspect_model(data_path: Path, kind: str, name: str, registry: Registry
 
 
 def train_sentiment_model(paths: list[Path], name: str, registry: Registry, holdout: float = 0.1,
-                          params: dict | None = None) -> Ref:
-    """Fit the overall sentiment model on binary files; the card carries held-out accuracy against the lexicon."""
+                          params: dict | None = None, unlabelled: list[Path] = ()) -> Ref:
+    """Fit the overall sentiment model on binary files; the card carries held-out accuracy against the lexicon.
+    The texts of the `unlabelled` files (no labels: the feedback the model will code) self-train it."""
     data = load_binary_data(paths)
     x_train, x_test, y_train, y_test = train_test_split(data.texts, data.labels, test_size=holdout,
                                                         random_state=0, stratify=data.labels)
+    extra = [t for p in unlabelled for t in file_texts(p)]
     start = time.perf_counter()
-    model = OverallSentimentClassifier(**(params or {})).fit(x_train, y_train)
+    model = OverallSentimentClassifier(**(params or {})).fit(
+        list(x_train) + extra, np.concatenate([y_train, np.full(len(extra), UNLABELLED)]))
     train_seconds = time.perf_counter() - start
     metrics = binary_metrics(y_test, model.predict(x_test))
     metrics["lexicon_accuracy"] = binary_metrics(y_test, LexiconBinarySentiment().predict(x_test))["accuracy"]
     metrics["evaluation"] = f"{holdout:.0%} held out, stratified"
     card = {"data": [str(p) for p in paths], "data_hash": data.data_hash, "rows": len(data.texts),
+            "unlabelled": [str(p) for p in unlabelled], "unlabelled_rows": len(extra),
+            "pseudo_labelled": model.pseudo_labelled_,
             "text_fingerprints": text_fingerprints(list(x_train)),
             "parameters": model.get_params(), "metrics": metrics, "train_seconds": round(train_seconds, 2)}
     return registry.register(name, "sentiment", model, card)

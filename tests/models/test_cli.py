@@ -170,3 +170,21 @@ def test_evaluating_on_training_rows_warns(workspace, aic_small):
     _, models, _ = workspace
     result = voc("evaluate", "--model", "asp@1", "--data", aic_small, "--json", "--models", models)
     assert "100% of the texts" in result.output and "not a held-out estimate" in result.output
+
+
+def test_the_sentiment_model_self_trains_on_unlabelled_feedback(workspace, binary_small, aic_small):
+    """`--unlabelled` gives the sentiment model the texts of the domain it will code, without labels; the
+    card says how many it read and how many it trained on. Other kinds refuse it."""
+    root, models, reviews = workspace
+    result = voc("train", "--data", binary_small, "--kind", "sentiment", "--name", "adapted",
+                 "--unlabelled", aic_small, "--models", models)
+    card = json.loads(voc("models", "show", "adapted@1", "--models", models).stdout)
+    assert card["unlabelled"] == [str(aic_small)] and card["unlabelled_rows"] == 200
+    assert 0 < card["pseudo_labelled"] <= 200
+    assert f"self-trained on {card['pseudo_labelled']} of 200 unlabelled texts" in result.output
+    refused = runner.invoke(app, ["train", "--data", str(aic_small), "--kind", "sklearn", "--name", "x",
+                                  "--unlabelled", str(reviews), "--models", str(models)])
+    assert refused.exit_code != 0 and "only the sentiment model" in refused.output
+    missing = runner.invoke(app, ["train", "--data", str(binary_small), "--kind", "sentiment", "--name", "x",
+                                  "--unlabelled", str(root / "nowhere.csv"), "--models", str(models)])
+    assert missing.exit_code != 0 and "nowhere.csv: no such file" in missing.output
