@@ -276,6 +276,10 @@ def test_a_cue_inside_its_nodes_object_pattern_does_not_cue_it():
     assert "recommendation" not in subs("经小伙伴推荐来的")
     assert "easy_to_find" in subs("店铺招牌太不明显了")
     assert "easy_to_find" not in subs("点了几个招牌菜")
+    assert "traffic_convenience" not in subs("等位的时候只能站着")    # 站, to stand, is no station
+    assert "traffic_convenience" not in subs("我站在门口五分钟都无人理会")
+    assert "traffic_convenience" in subs("从10号线水城路站出来就到了")
+    assert "traffic_convenience" in subs("地铁站在对面")
 
 
 
