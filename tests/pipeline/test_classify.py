@@ -296,6 +296,9 @@ def test_where_a_clause_names_a_seat_and_what_about_it_the_what_is_coded():
     assert subs("人均50元很便宜") == {"price_level"}
     assert "portion" not in subs("这家店槽点满满")             # full of something else
     assert "portion" in subs("满满一大盘")
+    assert "portion" not in subs("招牌烤鱼（68元/份）很好吃")     # a price per serving
+    assert "portion" not in subs("点了咖喱鸡饭2份，很好吃")        # how many were ordered
+    assert "portion" in subs("很小一份") and "portion" in subs("大份的很足")
 
 
 def test_a_behaviour_that_judges_by_itself_names_its_node():
