@@ -299,6 +299,9 @@ def test_where_a_clause_names_a_seat_and_what_about_it_the_what_is_coded():
     assert "portion" not in subs("招牌烤鱼（68元/份）很好吃")     # a price per serving
     assert "portion" not in subs("点了咖喱鸡饭2份，很好吃")        # how many were ordered
     assert "portion" in subs("很小一份") and "portion" in subs("大份的很足")
+    assert subs("等位的地方太小了") == {"space"}                   # the waiting area is a place, not the wait
+    assert subs("等候区有茶水和小吃") == set() and subs("等位等了一个小时") == {"wait_time"}
+    assert subs("地方不大") == {"space"}
 
 
 def test_a_behaviour_that_judges_by_itself_names_its_node():
