@@ -302,6 +302,8 @@ def test_where_a_clause_names_a_seat_and_what_about_it_the_what_is_coded():
     assert subs("等位的地方太小了") == {"space"}                   # the waiting area is a place, not the wait
     assert subs("等候区有茶水和小吃") == set() and subs("等位等了一个小时") == {"wait_time"}
     assert subs("地方不大") == {"space"}
+    assert "noise" not in subs("服务员说话声音很好听") and "noise" not in subs("孩子一直吵着要吃小龙虾")
+    assert "noise" in subs("音乐声音太大") and "noise" in subs("环境很吵")
 
 
 def test_a_behaviour_that_judges_by_itself_names_its_node():
