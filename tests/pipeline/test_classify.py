@@ -56,6 +56,10 @@ def test_what_the_car_has_is_the_vehicle_and_how_the_drive_went_the_test_drive()
     subs = lambda text: set(codes(text))  # noqa: E731
     assert subs("车内空间很大") == {"vehicle"} and subs("辅助驾驶很好用") == {"vehicle"}
     assert subs("试驾的时候开起来很稳") == {"test_drive_experience"}
+    # a breakdown is the car's, even of the new car just handed over; a scratch at the handover is the delivery's
+    assert codes("新车到手第二周就趴窝了") == {"vehicle": "negative"}
+    assert codes("开了一个月半路抛锚") == {"vehicle": "negative"}
+    assert codes("新车有划痕") == {"delivery": "negative"}
 
 
 def test_a_dealers_follow_up_kept_or_not_and_pushing_are_its_integrity():
