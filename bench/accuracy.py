@@ -42,7 +42,7 @@ from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects  #
 from models.metrics import aspect_metrics, binary_metrics  # noqa: E402
 from models.overall_sentiment import OverallSentimentClassifier, pseudo_labels  # noqa: E402
 from pipeline.normalise import normalise_text  # noqa: E402
-from pipeline.sentiment import lexicon_share  # noqa: E402
+from pipeline.sentiment import weighed_score  # noqa: E402
 
 LABELLED = ROOT / "data" / "labelled"
 AIC_TRAIN, AIC_HELDOUT = LABELLED / "aic2018_train.csv", LABELLED / "aic2018_heldout.csv"
@@ -146,9 +146,8 @@ def extra_sentiment():
 
 
 def mixed(learned: np.ndarray, lexicon: np.ndarray, polar_clauses: np.ndarray) -> np.ndarray:
-    """Model and lexicon scores weighed as the pipeline weighs them (`pipeline.sentiment.lexicon_share`)."""
-    share = np.array([lexicon_share(int(k)) for k in polar_clauses])
-    return (1 - share) * learned + share * lexicon
+    """Model and lexicon scores weighed as the pipeline weighs them (`pipeline.sentiment.weighed_score`)."""
+    return np.array([weighed_score(m, v, int(k)) for m, v, k in zip(learned, lexicon, polar_clauses)])
 
 
 def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame, self_train: bool = False) -> dict[str, np.ndarray]:

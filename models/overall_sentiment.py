@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from scipy.sparse import diags
 
 from pipeline.normalise import normalise_text
-from pipeline.sentiment import label_for, lexicon_share
+from pipeline.sentiment import label_for, weighed_score
 
 UNLABELLED = -1
 
@@ -99,7 +99,7 @@ class OverallSentimentClassifier(BaseEstimator):
 
 def pseudo_labels(model: OverallSentimentClassifier, texts: Sequence[str], threshold: float) -> tuple[list[str], np.ndarray]:
     """The texts a fitted model reads surely together with the lexicon (|score| ≥ threshold, the two
-    weighed as `pipeline.sentiment.lexicon_share` weighs them) where the lexicon's own reading is not
+    weighed as the pipeline weighs them: `weighed_score`) where the lexicon's own reading is not
     the opposite of the model's, each with the label it reads (1 positive / 0 negative)."""
     from models.lexicon_baseline import LexiconBinarySentiment
 
@@ -108,7 +108,6 @@ def pseudo_labels(model: OverallSentimentClassifier, texts: Sequence[str], thres
         return [], np.zeros(0, dtype=int)
     learned = model.decision_function(texts)
     lexicon, polar_clauses = LexiconBinarySentiment().readings(texts)
-    share = np.array([lexicon_share(int(k)) for k in polar_clauses])
-    score = (1 - share) * learned + share * lexicon
+    score = np.array([weighed_score(m, v, int(k)) for m, v, k in zip(learned, lexicon, polar_clauses)])
     sure = (np.abs(score) >= threshold) & ~((lexicon != 0) & (np.sign(lexicon) != np.sign(learned)))
     return [t for t, s in zip(texts, sure) if s], (score[sure] > 0).astype(int)

@@ -361,6 +361,12 @@ def lexicon_share(polar_clauses: int, model_clauses: float = 2.0) -> float:
     return polar_clauses / (polar_clauses + model_clauses) if polar_clauses else 0.0
 
 
+def weighed_score(model: float, lexicon: float, polar_clauses: int, model_clauses: float = 2.0) -> float:
+    """An item's score from the model's reading of it and the lexicon's, weighed by `lexicon_share`."""
+    share = lexicon_share(polar_clauses, model_clauses)
+    return (1 - share) * model + share * lexicon
+
+
 class SentimentScorer:
     """spaCy component `voc_sentiment`: scores clauses, aspects and the Doc with the lexicon."""
 
@@ -410,8 +416,8 @@ class ModelSentimentScorer:
                 for clause in (doc._.clauses if self.clauses else ()):
                     clause.score = round(float(next(scores)), 4)
                     clause.label = self.model.label(clause.score)
-                share = lexicon_share(doc._.polar_clauses, self.model_clauses)
-                doc._.score = round((1 - share) * float(doc_score) + share * float(doc._.score or 0.0), 4)
+                doc._.score = round(weighed_score(float(doc_score), float(doc._.score or 0.0), doc._.polar_clauses,
+                                                  self.model_clauses), 4)
                 doc._.label = self.model.label(doc._.score)
                 yield doc
 
