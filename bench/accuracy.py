@@ -40,7 +40,7 @@ from models.aspect_sentiment import AspectSentimentClassifier  # noqa: E402
 from models.labels import load_aspect_data, load_binary_data  # noqa: E402
 from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects  # noqa: E402
 from models.metrics import aspect_metrics, binary_metrics  # noqa: E402
-from models.overall_sentiment import OverallSentimentClassifier, pseudo_labels  # noqa: E402
+from models.overall_sentiment import OverallSentimentClassifier, sure_readings  # noqa: E402
 from pipeline.normalise import normalise_text  # noqa: E402
 from pipeline.sentiment import weighed_score  # noqa: E402
 
@@ -165,8 +165,10 @@ def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame, self_train: bool =
         adapted = np.zeros(len(test))
         order = np.random.default_rng(0).permutation(len(test))
         halves = [order[: len(test) // 2], order[len(test) // 2:]]
-        for unlabelled, scored in (halves, halves[::-1]):
-            pseudo, read = pseudo_labels(model, test.review.iloc[unlabelled].tolist(), model.self_training_threshold)
+        for unlabelled, scored in (halves, halves[::-1]):  # the readings above, not read again
+            sure, read = sure_readings(learned[unlabelled], lexicon[unlabelled], polar_clauses[unlabelled],
+                                       model.self_training_threshold)
+            pseudo = test.review.iloc[unlabelled[sure]].tolist()
             refit = OverallSentimentClassifier().fit(texts + pseudo, np.concatenate([labels, read]))
             adapted[scored] = refit.decision_function(test.review.iloc[scored].tolist())
         scores["model + lexicon, self-trained on the domain's other half"] = mixed(adapted, lexicon, polar_clauses)

@@ -98,16 +98,24 @@ class OverallSentimentClassifier(BaseEstimator):
 
 
 def pseudo_labels(model: OverallSentimentClassifier, texts: Sequence[str], threshold: float) -> tuple[list[str], np.ndarray]:
-    """The texts a fitted model reads surely together with the lexicon (|score| ≥ threshold, the two
-    weighed as the pipeline weighs them: `weighed_score`) where the lexicon's own reading is not
-    the opposite of the model's, each with the label it reads (1 positive / 0 negative)."""
+    """The texts a fitted model reads surely together with the lexicon (`sure_readings`), each with the
+    label it reads (1 positive / 0 negative)."""
     from models.lexicon_baseline import LexiconBinarySentiment
 
     texts = [t for t in texts if isinstance(t, str) and t.strip()]
     if not texts:
         return [], np.zeros(0, dtype=int)
-    learned = model.decision_function(texts)
     lexicon, polar_clauses = LexiconBinarySentiment().readings(texts)
+    sure, labels = sure_readings(model.decision_function(texts), lexicon, polar_clauses, threshold)
+    return [t for t, s in zip(texts, sure) if s], labels
+
+
+def sure_readings(learned: np.ndarray, lexicon: np.ndarray, polar_clauses: np.ndarray,
+                  threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Which texts, read by the model (`learned`) and the lexicon (its score and polar clauses), are read
+    surely enough to train on: |score| ≥ threshold, the two weighed as the pipeline weighs them
+    (`weighed_score`), where the lexicon's own reading is not the opposite of the model's. Returns the
+    mask and the label each sure text reads (1 positive / 0 negative)."""
     score = np.array([weighed_score(m, v, int(k)) for m, v, k in zip(learned, lexicon, polar_clauses)])
     sure = (np.abs(score) >= threshold) & ~((lexicon != 0) & (np.sign(lexicon) != np.sign(learned)))
-    return [t for t, s in zip(texts, sure) if s], (score[sure] > 0).astype(int)
+    return sure, (score[sure] > 0).astype(int)
