@@ -4,7 +4,8 @@
 
 1. Gold sets (data/gold, labelled by hand): the whole pipeline per channel and taxonomy — code
    precision/recall/F1 on (sub-dimension, polarity), item exact match, item sentiment — with the
-   lexicon alone (the baseline) and with the registry's promoted models (run `make models` first).
+   lexicon alone (the baseline) and with the registry's promoted models (run `make models` first);
+   then the same on the sealed test sets (data/gold/test), which no change to the coder was read against.
 2. Aspect models trained on data/labelled/aic2018_train.csv, scored on the committed held-out file
    aic2018_heldout.csv (never trained on): the AIC metric (mean over aspects of 4-class macro-F1),
    mention F1, polarity accuracy. Rows: the published plain TF-IDF + LinearSVC baseline, the lexicon,
@@ -47,6 +48,7 @@ from pipeline.sentiment import weighed_score  # noqa: E402
 LABELLED = ROOT / "data" / "labelled"
 AIC_TRAIN, AIC_HELDOUT = LABELLED / "aic2018_train.csv", LABELLED / "aic2018_heldout.csv"
 GOLD = ROOT / "data" / "gold"
+SEALED = GOLD / "test"
 SHARED_SENTIMENT = ROOT.parent / "shared" / "datasets" / "sentiment"
 SAMPLE_SENTIMENT = LABELLED / "sentiment_binary_10k.csv"
 #: The restaurant and car clauses the shipped sentiment model also learns from (`make models`): added to
@@ -73,14 +75,14 @@ class PlainTfidfSVC:
         return np.column_stack([svm.predict(matrix) for svm in self.svms_])
 
 
-def gold_rows(models: str) -> list[dict]:
-    """The pipeline on the gold sets, lexicon alone and with the promoted models."""
+def gold_rows(models: str, directory: Path = GOLD) -> list[dict]:
+    """The pipeline on the gold sets of `directory`, lexicon alone and with the promoted models."""
     from models.gold import evaluate_with_coders
     from pipeline.coder import NoModels
 
-    rows = [{"coded_with": "lexicon (baseline)", **r} for r in evaluate_with_coders(GOLD, models, lexicon=True)]
+    rows = [{"coded_with": "lexicon (baseline)", **r} for r in evaluate_with_coders(directory, models, lexicon=True)]
     try:
-        rows += [{"coded_with": "promoted models", **r} for r in evaluate_with_coders(GOLD, models)]
+        rows += [{"coded_with": "promoted models", **r} for r in evaluate_with_coders(directory, models)]
     except NoModels as exc:
         print(f"  gold: {exc}", file=sys.stderr)
     return rows
@@ -205,14 +207,16 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    gold = gold_rows(args.models)
-    print("\nGold sets (data/gold): the pipeline item by item")
-    print("| coded with | channel | taxonomy | items | code P | code R | code F1 | mention F1 | exact match | item sentiment | evidence hit |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in gold:
-        print(f"| {r['coded_with']} | {r['channel']} | {r['taxonomy']} | {r['items']} | {r['code_precision']:.3f} | "
-              f"{r['code_recall']:.3f} | {r['code_f1']:.3f} | {r['mention_f1']:.3f} | {r['exact_match']:.3f} | "
-              f"{r['sentiment_accuracy']:.3f} | {r['evidence_hit']:.3f} |")
+    gold, sealed = gold_rows(args.models), gold_rows(args.models, SEALED)
+    for title, rows in (("Gold sets (data/gold): the pipeline item by item", gold),
+                        ("Sealed test sets (data/gold/test): never read to change the coder", sealed)):
+        print(f"\n{title}")
+        print("| coded with | channel | taxonomy | items | code P | code R | code F1 | mention F1 | exact match | item sentiment | evidence hit |")
+        print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in rows:
+            print(f"| {r['coded_with']} | {r['channel']} | {r['taxonomy']} | {r['items']} | {r['code_precision']:.3f} | "
+                  f"{r['code_recall']:.3f} | {r['code_f1']:.3f} | {r['mention_f1']:.3f} | {r['exact_match']:.3f} | "
+                  f"{r['sentiment_accuracy']:.3f} | {r['evidence_hit']:.3f} |")
 
     train, test = load_aspect_data(AIC_TRAIN), load_aspect_data(AIC_HELDOUT)
     aspect_rows = [
@@ -249,7 +253,7 @@ def main() -> None:
         worst = f"{r['worst_domain']:.4f}" if "worst_domain" in r else ""
         print(f"| {r['evaluation']} | {r['model']} | {r['accuracy']:.4f} | {worst} |")
     if args.json:
-        args.json.write_text(json.dumps({"gold": gold, "aspects": aspect_rows, "polarity": polarity,
+        args.json.write_text(json.dumps({"gold": gold, "sealed": sealed, "aspects": aspect_rows, "polarity": polarity,
                                          "sentiment": sentiment, "sentiment_data": source},
                                         ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 

@@ -38,6 +38,18 @@ def test_gold_reviews_are_sample_reviews_not_training_rows(gold):
     assert texts <= sample and not texts & training
 
 
+def test_the_sealed_test_sets_load_and_share_nothing_with_the_gold_sets(gold):
+    import pandas as pd
+
+    sealed = load_gold(GOLD / "test")
+    assert set(sealed) == set(gold)  # every channel and taxonomy
+    text = lambda g: g.customer_text  # noqa: E731
+    assert not {text(g) for items in sealed.values() for g in items} & {text(g) for items in gold.values() for g in items}
+    reviews = {g.record["text"] for g in sealed[("review", "restaurant")]}
+    assert reviews <= set(pd.read_csv(DATA_DIR / "samples" / "reviews" / "dianping_aic2018.csv").content)
+    assert not reviews & set(pd.read_csv(DATA_DIR / "labelled" / "aic2018_train.csv").content)
+
+
 def test_every_gold_item_passes_its_channel_intake(gold):
     for items in gold.values():
         for g in items:
