@@ -155,7 +155,8 @@ class Lexicon:
     """The sentiment language data: polarity words, negators, degree adverbs, contrast words, polar
     phrase patterns (implicit complaints: 等了一个小时, 没人联系), formulas that are not feedback,
     frame words that announce the next clause's topic (总体而言, 说实话), lukewarm words that
-    judge without leaning (一般, 还行), particles a modifier reaches across without spending its reach
+    judge without leaning (一般, 还行), words that start a contrast only right after a verdict (还行就是有点贵:
+    就是 alone is "exactly"), particles a modifier reaches across without spending its reach
     (没有想象中的好: 的), postposed negators that deny the polarity word before them (热情不够,
     服务有待提高), with the link words that may stand between (热情度不高, 热情还不够), time words
     that make what comes before them the clause's time, not its topic (签合同的时候, 交车那天), the
@@ -171,6 +172,7 @@ class Lexicon:
     negation: dict[str, float]
     degree: dict[str, float]
     contrast: frozenset[str]
+    contrast_after_verdict: frozenset[str] = field(default_factory=frozenset)
     phrases: tuple[tuple[re.Pattern, float], ...] = ()
     formulas: frozenset[str] = field(default_factory=frozenset)
     frames: frozenset[str] = field(default_factory=frozenset)
@@ -198,6 +200,7 @@ class Lexicon:
             negation=read_word_weights(directory / "negation.txt"),
             degree=read_word_weights(directory / "degree.txt"),
             contrast=frozenset(read_word_weights(directory / "contrast.txt")),
+            contrast_after_verdict=_word_set(directory / "contrast_after_verdict.txt"),
             phrases=read_phrases(directory / "phrases.txt"),
             frames=_word_set(directory / "frames.txt"),
             formulas=_word_set(directory / "formulas.txt"),
@@ -218,7 +221,8 @@ class Lexicon:
     def content(self) -> tuple:
         """Everything the lexicon holds, in a stable order (what its versions hash)."""
         return (sorted(self.polarity.items()), sorted(self.negation.items()), sorted(self.degree.items()),
-                sorted(self.contrast), [(p.pattern, w) for p, w in self.phrases], sorted(self.formulas),
+                sorted(self.contrast), sorted(self.contrast_after_verdict), [(p.pattern, w) for p, w in self.phrases],
+                sorted(self.formulas),
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
                 sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential),
                 sorted(self.predicative), sorted(self.comparing), sorted(self.enquiry),

@@ -75,7 +75,8 @@ def make_clause_splitter(nlp: Language, name: str, taxonomy: str) -> ClauseSplit
     topics = {w for sub in subs for w in sub.keywords} - judged  # 价格, 服务员: what a lead clause may name
     known = getattr(getattr(nlp.tokenizer, "jieba_seg", None), "FREQ", None)  # jieba's dictionary, as loaded
     return ClauseSplitter(lexicon.contrast, vocabulary(cached_taxonomy(taxonomy)), lexicon.formulas,
-                          lexicon.frames | topics, frozenset(lexicon.polarity), known)
+                          lexicon.frames | topics, frozenset(lexicon.polarity), known,
+                          lexicon.contrast_after_verdict, judged | lexicon.lukewarm)
 
 
 @Language.factory("voc_aspects", default_config={"taxonomy": "restaurant"})

@@ -192,8 +192,10 @@ LEAD_BOUNDARIES = frozenset("，,")
 
 def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = frozenset(),
                   formulas: frozenset[str] = frozenset(), frames: frozenset[str] = frozenset(),
-                  polar: frozenset[str] = frozenset(), known: Mapping[str, int] | None = None) -> list[Clause]:
-    """Split a Doc at clause punctuation and before contrast words (但是/不过/可是…). Clauses that are
+                  polar: frozenset[str] = frozenset(), known: Mapping[str, int] | None = None,
+                  after_verdict: frozenset[str] = frozenset(), verdict: frozenset[str] = frozenset()) -> list[Clause]:
+    """Split a Doc at clause punctuation and before contrast words (但是/不过/可是…), and before an
+    `after_verdict` word right after a `verdict` word (味道还行|就是有点贵; 就是那家 stays whole). Clauses that are
     only formulas (greetings, thanks, sign-offs) are not feedback and are left out. A lead clause made
     only of `frames` words (frames and topics: 总体而言, 价格嘛) with no `polar` word, followed by a
     comma, is joined to the clause after it (总体而言，值得一尝 is one judgement).
@@ -238,7 +240,7 @@ def split_clauses(doc: Doc, contrast: frozenset[str], vocab: frozenset[str] = fr
             close()
             current.extend([(word[0], token[1], ""), (word[1:], token[1] + 1, token[2])])
             continue
-        if word in contrast:
+        if word in contrast or (word in after_verdict and current and current[-1][0] in verdict):
             close()
         current.append(token)
         if _space_between_han(word, token[2], tokens[k + 1][0] if k + 1 < len(tokens) else None):
@@ -253,8 +255,11 @@ class ClauseSplitter:
     """spaCy component `voc_clauses`: sets `doc._.clauses`."""
 
     def __init__(self, contrast: Iterable[str], vocab: Iterable[str] = (), formulas: Iterable[str] = (),
-                 frames: Iterable[str] = (), polar: Iterable[str] = (), known: Mapping[str, int] | None = None):
+                 frames: Iterable[str] = (), polar: Iterable[str] = (), known: Mapping[str, int] | None = None,
+                 after_verdict: Iterable[str] = (), verdict: Iterable[str] = ()):
         self.known = known
+        self.after_verdict = frozenset(after_verdict)
+        self.verdict = frozenset(verdict)
         self.contrast = frozenset(contrast)
         self.vocab = frozenset(vocab)
         self.formulas = frozenset(formulas)
@@ -263,5 +268,5 @@ class ClauseSplitter:
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.clauses = split_clauses(doc, self.contrast, self.vocab, self.formulas, self.frames, self.polar,
-                                      self.known)
+                                      self.known, self.after_verdict, self.verdict)
         return doc

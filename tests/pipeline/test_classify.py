@@ -157,7 +157,7 @@ def test_the_model_fills_what_a_judging_clause_leaves_neutral_and_nothing_else()
     """A clause that judges an aspect by the lexicon's reading keeps its code whatever the document-level
     model says (here: 'not mentioned' and 'negative' for everything); a bare mention (停车场在地下
     judges nothing) is no code whatever the model says; an aspect a judging clause names but reads
-    as neutral (停车场好是好就是贵: the price) is the model's."""
+    as neutral (停车场又好又贵: the price) is the model's."""
     from pipeline.classify import ModelAspectTagger
     from pipeline.nlp import build_nlp
 
@@ -168,7 +168,7 @@ def test_the_model_fills_what_a_judging_clause_leaves_neutral_and_nothing_else()
         (doc,) = tagger.pipe([nlp("菜很好吃。停车场在地下")])
         coded = {h.sub_dimension: (c.text, h.label) for c in doc._.clauses for h in c.aspects}
         assert coded["taste"] == ("菜很好吃", "positive") and "parking" not in coded
-        (doc,) = tagger.pipe([nlp("停车场好是好就是贵")])
+        (doc,) = tagger.pipe([nlp("停车场又好又贵")])
         coded = {h.sub_dimension: h.label for c in doc._.clauses for h in c.aspects}
         assert coded.get("price_level") == ("negative" if value == -1 else None)
         assert coded["parking"] == "positive"

@@ -25,6 +25,14 @@ def test_contrast_word_starts_a_new_clause(nlp):
     assert clauses(nlp, "环境一般不过价格便宜") == ["环境一般", "不过价格便宜"]
 
 
+def test_jiushi_starts_a_contrast_only_right_after_a_verdict(nlp):
+    """就是 after a word of judgement, polar or lukewarm, is "only that": the two halves judge apart."""
+    assert clauses(nlp, "味道还行就是有点贵") == ["味道还行", "就是有点贵"]
+    assert clauses(nlp, "环境不错就是太吵了") == ["环境不错", "就是太吵了"]
+    assert clauses(nlp, "九宫煮其实就是麻辣烫") == ["九宫煮其实就是麻辣烫"]  # "is just", after no verdict
+    assert clauses(nlp, "就是那家店") == ["就是那家店"]
+
+
 def test_a_contrast_word_glued_onto_the_next_word_is_cut_off(nlp):
     """jieba's HMM glues 但 onto an unseen pair (但量): it still starts a clause, and 量 is the portion's."""
     assert clauses(nlp, "价格偏高但量还是挺足的") == ["价格偏高", "但量还是挺足的"]
