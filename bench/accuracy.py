@@ -41,9 +41,8 @@ from models.aspect_sentiment import AspectSentimentClassifier  # noqa: E402
 from models.labels import load_aspect_data, load_binary_data  # noqa: E402
 from models.lexicon_baseline import LexiconBinarySentiment, LexiconDocAspects  # noqa: E402
 from models.metrics import aspect_metrics, binary_metrics  # noqa: E402
-from models.overall_sentiment import OverallSentimentClassifier, sure_readings  # noqa: E402
+from models.overall_sentiment import OverallSentimentClassifier, sure_readings, weighed_scores  # noqa: E402
 from pipeline.normalise import normalise_text  # noqa: E402
-from pipeline.sentiment import weighed_score  # noqa: E402
 
 LABELLED = ROOT / "data" / "labelled"
 AIC_TRAIN, AIC_HELDOUT = LABELLED / "aic2018_train.csv", LABELLED / "aic2018_heldout.csv"
@@ -147,11 +146,6 @@ def extra_sentiment():
     return load_binary_data(EXTRA_SENTIMENT)
 
 
-def mixed(learned: np.ndarray, lexicon: np.ndarray, polar_clauses: np.ndarray) -> np.ndarray:
-    """Model and lexicon scores weighed as the pipeline weighs them (`pipeline.sentiment.weighed_score`)."""
-    return np.array([weighed_score(m, v, int(k)) for m, v, k in zip(learned, lexicon, polar_clauses)])
-
-
 def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame, self_train: bool = False) -> dict[str, np.ndarray]:
     """Scores in [-1, 1] of the lexicon, the model trained on `train` (and the extra clauses), and the two
     weighed as the pipeline weighs them. With `self_train`, also the mix after self-training on the test
@@ -162,7 +156,7 @@ def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame, self_train: bool =
     texts, labels = train.review.tolist() + extra.texts, np.concatenate([train.label.to_numpy(), extra.labels])
     model = OverallSentimentClassifier().fit(texts, labels)
     learned = model.decision_function(test.review.tolist())
-    scores = {"lexicon": lexicon, "model": learned, "model + lexicon": mixed(learned, lexicon, polar_clauses)}
+    scores = {"lexicon": lexicon, "model": learned, "model + lexicon": weighed_scores(learned, lexicon, polar_clauses)}
     if self_train:
         adapted = np.zeros(len(test))
         order = np.random.default_rng(0).permutation(len(test))
@@ -173,7 +167,7 @@ def sentiment_scores(train: pd.DataFrame, test: pd.DataFrame, self_train: bool =
             pseudo = test.review.iloc[unlabelled[sure]].tolist()
             refit = OverallSentimentClassifier().fit(texts + pseudo, np.concatenate([labels, read]))
             adapted[scored] = refit.decision_function(test.review.iloc[scored].tolist())
-        scores["model + lexicon, self-trained on the domain's other half"] = mixed(adapted, lexicon, polar_clauses)
+        scores["model + lexicon, self-trained on the domain's other half"] = weighed_scores(adapted, lexicon, polar_clauses)
     return scores
 
 

@@ -110,12 +110,18 @@ def pseudo_labels(model: OverallSentimentClassifier, texts: Sequence[str], thres
     return [t for t, s in zip(texts, sure) if s], labels
 
 
+def weighed_scores(learned: np.ndarray, lexicon: np.ndarray, polar_clauses: np.ndarray) -> np.ndarray:
+    """Texts' scores from the model's readings and the lexicon's, weighed as the pipeline weighs one
+    item (`pipeline.sentiment.weighed_score`)."""
+    return np.array([weighed_score(m, v, int(k)) for m, v, k in zip(learned, lexicon, polar_clauses)])
+
+
 def sure_readings(learned: np.ndarray, lexicon: np.ndarray, polar_clauses: np.ndarray,
                   threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Which texts, read by the model (`learned`) and the lexicon (its score and polar clauses), are read
     surely enough to train on: |score| ≥ threshold, the two weighed as the pipeline weighs them
-    (`weighed_score`), where the lexicon's own reading is not the opposite of the model's. Returns the
+    (`weighed_scores`), where the lexicon's own reading is not the opposite of the model's. Returns the
     mask and the label each sure text reads (1 positive / 0 negative)."""
-    score = np.array([weighed_score(m, v, int(k)) for m, v, k in zip(learned, lexicon, polar_clauses)])
+    score = weighed_scores(learned, lexicon, polar_clauses)
     sure = (np.abs(score) >= threshold) & ~((lexicon != 0) & (np.sign(lexicon) != np.sign(learned)))
     return sure, (score[sure] > 0).astype(int)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.coder import item_codes
 from pipeline.nlp import build_nlp
 
 BOOK = Path(__file__).resolve().parent.parent / "data" / "phrasebook"
@@ -21,11 +22,8 @@ def entries(taxonomy: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def codes(doc) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for clause in doc._.clauses:
-        for hit in clause.aspects:
-            found.setdefault(hit.sub_dimension, hit.label)
-    return found
+    """The item's codes as the pipeline stores them: sub-dimension → polarity."""
+    return {sub: code[0] for sub, code in item_codes(doc).items()}
 
 
 @pytest.mark.parametrize("taxonomy", ["restaurant", "auto_dealer"])
