@@ -166,7 +166,8 @@ class Lexicon:
     and the negators that compare, which deny no phrase (还不如地摊货), and the words that mark an
     enquiry (请问, 想问一下: a question that judges nothing is no feedback), and the marks of a claim
     somebody else made (说是, 号称, 答应) with the words that start the clause belying it (结果, 谁知):
-    说可以免费停车，结果被收了二十块 praises nothing."""
+    说可以免费停车，结果被收了二十块 praises nothing, and the marks of what the customer expected
+    (本以为, 还以为), which judge nothing whether belied or not."""
 
     polarity: dict[str, float]
     negation: dict[str, float]
@@ -188,6 +189,7 @@ class Lexicon:
     enquiry: frozenset[str] = field(default_factory=frozenset)
     claims: re.Pattern | None = None
     belying: frozenset[str] = field(default_factory=frozenset)
+    expectations: re.Pattern | None = None
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> "Lexicon":
@@ -216,6 +218,7 @@ class Lexicon:
             enquiry=_word_set(directory / "enquiry.txt"),
             claims=read_patterns(directory / "claims.txt"),
             belying=_word_set(directory / "belying.txt"),
+            expectations=read_patterns(directory / "expectations.txt"),
         )
 
     def content(self) -> tuple:
@@ -226,7 +229,8 @@ class Lexicon:
                 sorted(self.frames), sorted(self.lukewarm), sorted(self.particles), sorted(self.postposed),
                 sorted(self.links), sorted(self.time_words), sorted(self.comparative), sorted(self.experiential),
                 sorted(self.predicative), sorted(self.comparing), sorted(self.enquiry),
-                self.claims.pattern if self.claims else "", sorted(self.belying))
+                self.claims.pattern if self.claims else "", sorted(self.belying),
+                self.expectations.pattern if self.expectations else "")
 
     @property
     def modifiers(self) -> frozenset[str]:

@@ -23,6 +23,8 @@ from pipeline.taxonomy import Taxonomy
 LABELS = ("negative", "neutral", "positive")
 #: Modifiers (negators, degree adverbs) reach this many tokens ahead.
 MODIFIER_REACH = 3
+#: The token that stands where a carried topic's clause meets its judgement's (`TopicCarrier`).
+JOINT = "，"
 #: Sentence-final particles: what may follow a predicate at a clause's end (实在啊, 好了吧).
 FINAL_PARTICLES = frozenset("了啊呀啦哦吧嘛呢哈啰喔咯")
 #: Negators that also compare: A 没有 B 好吃 is "A is not as good as B".
@@ -75,7 +77,7 @@ class LexiconSentiment:
         if overrides and token in overrides:
             return overrides[token]
         value = self.lexicon.polarity.get(token)
-        if value is None and len(token) > 1 and token[-1] in "得地":  # 慢得(离谱), 热情地
+        if value is None and len(token) > 1 and token[-1] in "得地些" and token != "好些":  # 慢得(离谱), 热情地, 贵些
             return self._polarity(token[:-1], overrides)
         return value
 
@@ -143,6 +145,9 @@ class LexiconSentiment:
         reach = 0
         lex = self.lexicon
         for i, token in enumerate(tokens):
+            if token == JOINT:  # where a carried topic meets its judgement: no negation or degree reaches across
+                negations, spent, degree, reach = [], [], 1.0, 0
+                continue
             pol = self._polarity(token, overrides)
             modifiers: list[str] = []
             if negations and token in lex.experiential and not lex.comparative.isdisjoint(tokens[i + 1:]):
@@ -503,26 +508,34 @@ class ClaimReader:
     def __init__(self, scorer: SentimentScorer):
         self.scorer = scorer
         lexicon = scorer.model.lexicon
-        self.claims, self.belying = lexicon.claims, lexicon.belying
+        self.claims, self.belying, self.expectations = lexicon.claims, lexicon.belying, lexicon.expectations
 
-    def claim_start(self, clause: Clause) -> int | None:
-        """The token where the clause's claim or expectation mark begins; None where it has none."""
-        found = self.claims.search("".join(clause.tokens)) if self.claims else None
-        return None if found is None else token_at(token_starts(clause.tokens), found.start())
+    def claim_start(self, clause: Clause) -> tuple[int, bool] | None:
+        """The token where the clause's claim or expectation mark begins, and whether it is an
+        expectation (`expectations.txt`: judges nothing even where nothing belies it); None where it has none."""
+        text = "".join(clause.tokens)
+        marks = [(m.start(), expected) for pattern, expected in ((self.claims, False), (self.expectations, True))
+                 if pattern is not None and (m := pattern.search(text))]
+        if not marks:
+            return None
+        at, expected = min(marks)
+        return token_at(token_starts(clause.tokens), at), expected
 
     def claimed(self, clause: Clause, after: Clause | None) -> tuple[int, int] | None:
-        """The tokens of `clause` that tell a belied claim: from the mark to a belying word later in the
-        clause (本以为很好吃结果很一般), or to its end where the next clause belies it."""
-        start = self.claim_start(clause)
-        if start is None:
+        """The tokens of `clause` that tell a belied claim or an expectation: from the mark to a belying
+        word later in the clause (本以为很好吃结果很一般), or to its end where the next clause belies it
+        or the mark is an expectation's (本来以为很贵)."""
+        mark = self.claim_start(clause)
+        if mark is None:
             return None
+        start, expected = mark
         # inside a clause only a word of two characters or more belies (结果, 其实): 可 there is "can" (可退款),
         # and 但, 却 start a clause of their own
         within = next((k for k in range(start + 1, len(clause.tokens))
                        if clause.tokens[k] in self.belying and len(clause.tokens[k]) > 1), None)
         if within is not None:
             return start, within
-        if after is not None and after.tokens and after.tokens[0] in self.belying:
+        if expected or (after is not None and after.tokens and after.tokens[0] in self.belying):
             return start, len(clause.tokens)
         return None
 
@@ -544,7 +557,7 @@ def _claimed_in(run: list[Clause]) -> tuple[int, int] | None:
     for clause in run:
         if clause.claimed:
             return clause.claimed[0] + offset, clause.claimed[1] + offset
-        offset += len(clause.tokens)
+        offset += len(clause.tokens) + 1  # the clause's tokens and the JOINT after them
     return None
 
 
@@ -597,7 +610,7 @@ class TopicCarrier:
                 continue
             lead = run[0]
             joined = Clause(lead.index, lead.start, clause.end, text[lead.start:clause.end],
-                            [t for c in run for t in c.tokens] + clause.tokens, claimed=_claimed_in(run))
+                            [t for c in run for t in (*c.tokens, JOINT)] + clause.tokens, claimed=_claimed_in(run))
             joined.aspects = self.tagger.hits(joined.tokens)
             score_clause(joined, self.scorer.model, self.scorer.overrides)
             clauses[-len(run):] = [joined]

@@ -522,6 +522,24 @@ def test_findability_parking_and_noise_in_the_words_customers_use():
     assert codes("人多的时候乱哄哄的") == {"noise": "negative"}
 
 
+def test_an_activity_named_is_no_aspect_without_the_aspects_own_judgement():
+    """Ordering (点菜) is the serving speed only with a word of speed; a crowd (人多) is no wait; driving
+    there (开车) is getting there, not parking; taking pictures (拍照) is no look; the storefront's
+    decor (店面装修) is the decoration, not the room's size. (The AIC training labels mark none of these
+    in most of the reviews the old cues coded them in.)"""
+    codes = _lexicon_codes("restaurant")
+    assert "serving_speed" not in codes("这次点菜没选好，不如上次")
+    assert codes("点菜的时候服务员很耐心") == {"staff_attitude": "positive"}
+    assert codes("点菜后很快就上齐了") == {"serving_speed": "positive"}
+    assert codes("店里人多嘈杂") == {"noise": "negative"}
+    assert "wait_time" not in codes("周末人多，气氛很好")
+    assert codes("开车过去很方便") == {"traffic_convenience": "positive"}
+    assert codes("开车停车都比较方便") == {"traffic_convenience": "positive", "parking": "positive"}
+    assert "look" not in codes("这家店很适合拍照")
+    assert codes("店面装修很简洁大方") == {"decoration": "positive"}
+    assert codes("店面不大") == {"space": "negative"}
+
+
 def test_a_seat_looked_for_or_waited_for_is_no_location():
     """位置 is where the place is (地理位置好), or a seat: 真心不好找位置 is the room, 不用等位置 the wait."""
     codes = _lexicon_codes("restaurant")

@@ -264,9 +264,32 @@ def test_a_verb_of_experience_before_a_such_takes_the_negation_itself(model, tok
     ("希望服务员态度好一点", "negative"),     # a wish for better: what is lacking
     ("希望你们按图片给足份量", "negative"),
     ("希望越来越好", "positive"),             # a good wish, nothing asked for
+    ("要是价格再便宜点就好了", "negative"),   # a wish put as a condition
+    ("如果服务再热情一些就完美了", "negative"),
+    ("如果隔音效果好一点就更好了", "negative"),
+    ("如果菜可以上得更快些", "negative"),
+    ("如果以后有机会一定会再来", "positive"),  # an intention, nothing wished for
 ])
 def test_a_wish_for_better_is_a_mild_complaint(nlp, text, label):
     assert nlp(text)._.label == label
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("服务没有区别对待，很好呀", {"staff_attitude": "positive"}),   # 没有 denies 区别对待, not 很好
+    ("停车场在地下，很方便", {"parking": "positive"}),
+    ("火锅味道没问题，就是太慢了", {"taste": "positive"}),           # an aspect passed as fine
+])
+def test_a_negation_does_not_reach_from_a_carried_topic_into_its_judgement(text, codes):
+    from pipeline.coder import Coder, item_codes
+
+    nlp = Coder("restaurant", lexicon=True).nlp
+    assert {s: c[0] for s, c in item_codes(nlp(text)).items()} == codes
+
+
+@pytest.mark.parametrize("tokens, label", [(["价格", "贵些"], "negative"), (["上菜", "快些"], "positive"),
+                                           (["好些", "年", "没来", "了"], "neutral")])  # 好些: many
+def test_a_comparative_some_glued_on_keeps_the_words_polarity(model, tokens, label):
+    assert model.predict([tokens])[0] == label
 
 
 @pytest.mark.parametrize("text", ["味道不怎么样", "服务不咋地", "环境并不怎么样", "也不过如此", "上菜慢吞吞", "徒有虚名",
@@ -490,6 +513,10 @@ def test_there_being_none_is_still_a_complaint(nlp):
     ("本来以为环境很好，但是其实很吵", {"noise": "negative"}),
     ("以为会很难吃，没想到很好吃", {"taste": "positive"}),
     ("本以为很好吃结果很一般", {"taste": "neutral"}),                 # belied inside one clause
+    # what the customer expected judges nothing even where the story does not say what it really was
+    ("本来以为很贵", {}),
+    ("听名字还以为会很辣，上来一尝很清淡", {}),
+    ("所以为她们点了一份招牌菜，味道不错", {"taste": "positive"}),     # 所以 | 为: no expectation
     # a claim kept is the customer's praise
     ("服务员说可以免费续杯，很贴心", {"staff_attitude": "positive"}),
 ])
