@@ -540,6 +540,19 @@ def test_an_activity_named_is_no_aspect_without_the_aspects_own_judgement():
     assert codes("店面不大") == {"space": "negative"}
 
 
+def test_a_flavour_leaning_too_far_is_the_taste_and_others_ratings_no_verdict():
+    """偏咸, 偏甜, 较腻 judge the taste (not the 整体 beside them: the overall gives way to a named
+    sub-dimension); what others rated (大家的好评) is not the customer's overall verdict."""
+    codes = _lexicon_codes("restaurant")
+    assert codes("觉得这家整体偏咸") == {"taste": "negative"}
+    assert codes("汤偏甜") == {"taste": "negative"}
+    assert codes("吃多了较腻") == {"taste": "negative"}
+    assert codes("一点都不腻") == {"taste": "positive"}
+    assert codes("我当时看着大家的好评去的") == {}
+    assert codes("这么多好评不知道是不是刷的") == {}
+    assert codes("五星好评") == {"overall_experience": "positive"}
+
+
 def test_a_seat_looked_for_or_waited_for_is_no_location():
     """位置 is where the place is (地理位置好), or a seat: 真心不好找位置 is the room, 不用等位置 the wait."""
     codes = _lexicon_codes("restaurant")
