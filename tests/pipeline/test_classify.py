@@ -553,6 +553,28 @@ def test_a_flavour_leaning_too_far_is_the_taste_and_others_ratings_no_verdict():
     assert codes("五星好评") == {"overall_experience": "positive"}
 
 
+def test_a_cars_parts_and_faults_as_owners_name_them_are_the_vehicle():
+    """The car's parts and faults (发动机, 变速箱, 烧机油, 胎噪) are the vehicle; noise, shake and fuel are bad
+    when much and good when little, whatever 大 says of a car's room; navigation used to find the store
+    is no car part."""
+    codes = _lexicon_codes("auto_dealer")
+    assert codes("开了三个月发动机就异响") == {"vehicle": "negative"}
+    assert codes("变速箱低速顿挫") == {"vehicle": "negative"}
+    assert codes("高速烧机油") == {"vehicle": "negative"}             # the engine's fault, not a service
+    assert codes("高速噪音太大了") == {"vehicle": "negative"}
+    assert codes("油耗不高") == {"vehicle": "positive"}
+    assert codes("油耗偏大") == {"vehicle": "negative"}
+    assert codes("后排空间很大") == {"vehicle": "positive"}
+    assert "vehicle" not in codes("店在汽车城最里面，导航都找不到")
+
+
+def test_praise_pushed_to_the_limit_is_praise():
+    codes = _lexicon_codes("restaurant")
+    assert codes("好吃到不行") == {"taste": "positive"}
+    assert codes("价格便宜到爆") == {"price_level": "positive"}
+    assert codes("难吃到不行") == {"taste": "negative"}
+
+
 def test_a_seat_looked_for_or_waited_for_is_no_location():
     """位置 is where the place is (地理位置好), or a seat: 真心不好找位置 is the room, 不用等位置 the wait."""
     codes = _lexicon_codes("restaurant")
