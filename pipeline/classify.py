@@ -202,15 +202,16 @@ class LexiconAspectClassifier(BaseEstimator):
                 out.append(AspectHit(sub.id, sub.dimension, round(confidence, 4), tuple(positions)))
         if any(not self.taxonomy.sub(h.sub_dimension).alone for h in out):
             out = [h for h in out if not self.taxonomy.sub(h.sub_dimension).alone]
+        # 没有因为团购而怠慢: the service is judged, not the voucher (the account of a slight denied);
+        # 签合同的时候多了一笔服务费: the contract is when, the fee what (the time frame) — before the anchors
+        # give way: 服务员上菜的时候把汤洒了 is the waiter's doing, 上菜 only when
+        for frame in (self._denied_cause, self._time_frame):
+            if len(out) > 1:
+                out = _outside(out, frame(tokens))
         anchored = [h for h in out if all(tokens[p] in self.taxonomy.sub(h.sub_dimension).anchors for p in h.cues)]
         if anchored and len(anchored) < len(out):  # 服务员上菜很慢: the waiter is who, serving speed is what
             others = {h.sub_dimension for h in out if h not in anchored}
             out = [h for h in out if h not in anchored or not self._gives_way(h.sub_dimension, others)]
-        # 没有因为团购而怠慢: the service is judged, not the voucher (the account of a slight denied);
-        # 签合同的时候多了一笔服务费: the contract is when, the fee what (the time frame)
-        for frame in (self._denied_cause, self._time_frame):
-            if len(out) > 1:
-                out = _outside(out, frame(tokens))
         return out
 
     @staticmethod
@@ -228,6 +229,7 @@ class LexiconAspectClassifier(BaseEstimator):
         up to `time_reach` tokens before it, not across a punctuation mark. A time word before 的 or an
         adverb of the future is none (当天的特价菜, 我以后也会常来, 值得以后再来)."""
         frame: set[int] = set()
+        who = self._anchor_words
         for pos, token in enumerate(tokens):
             after = tokens[pos + 1][:1] if pos + 1 < len(tokens) else ""
             if token in self.time_words and after not in _NOT_A_FRAME_AFTER \
@@ -235,8 +237,14 @@ class LexiconAspectClassifier(BaseEstimator):
                 for before in range(pos - 1, max(-1, pos - 1 - self.time_reach), -1):
                     if not tokens[before].strip() or tokens[before] in _FRAME_STOPS:
                         break
-                    frame.add(before)
+                    if tokens[before] not in who:  # 服务员上菜的时候把汤洒了: the waiter is who did it, not when
+                        frame.add(before)
         return frame
+
+    @cached_property
+    def _anchor_words(self) -> frozenset[str]:
+        """The words that only say who (every node's `anchors`)."""
+        return frozenset(w for sub in self.taxonomy.sub_dimensions for w in sub.anchors)
 
     def _gives_way(self, sub_id: str, others: set[str]) -> bool:
         yields_to = self.taxonomy.sub(sub_id).yields_to

@@ -575,6 +575,13 @@ def test_praise_pushed_to_the_limit_is_praise():
     assert codes("难吃到不行") == {"taste": "negative"}
 
 
+def test_who_did_it_is_never_the_time_frame():
+    """服务员上菜的时候把汤洒了: 上菜 is when, the waiter who; a time frame takes no word that says who."""
+    codes = _lexicon_codes("restaurant")
+    assert codes("服务员上菜的时候把汤洒了") == {"staff_attitude": "negative"}
+    assert codes("点菜的时候服务员很不耐烦") == {"staff_attitude": "negative"}
+
+
 def test_a_seat_looked_for_or_waited_for_is_no_location():
     """位置 is where the place is (地理位置好), or a seat: 真心不好找位置 is the room, 不用等位置 the wait."""
     codes = _lexicon_codes("restaurant")
