@@ -33,12 +33,22 @@ UNEQUAL_NEGATORS = frozenset({"没有", "没"})
 SEQUENCE = frozenset({"就", "才", "就是", "也", "都"})
 
 
-def label_for(score: float, neutral_band: float) -> str:
-    if score > neutral_band:
+def label_for(score: float, neutral_band: float, positive_from: float | None = None) -> str:
+    """negative below −neutral_band, positive above `positive_from` (neutral_band where not given)."""
+    if score > (neutral_band if positive_from is None else positive_from):
         return "positive"
     if score < -neutral_band:
         return "negative"
     return "neutral"
+
+
+#: Where an item's weighed score (the sentiment model's reading and the lexicon's clauses) turns negative
+#: and positive. A binary model reads a mixed or lukewarm review as praise (on the AIC training reviews
+#: whose overall verdict is neutral its mean reading is +0.66 to +0.89, on the positive ones +0.97), so
+#: the positive side needs more. Chosen on the 3,410 AIC training reviews with an overall verdict
+#: (three classes, 0.774 → 0.790), then read once on the held-out file (0.771 → 0.784); the binary
+#: corpora's cross-domain accuracy reads only the sign and does not move.
+ITEM_BAND = (0.15, 0.30)
 
 
 class LexiconSentiment:
@@ -393,7 +403,8 @@ class ModelSentimentScorer:
     polarity model owns them (`clauses=False`), its clauses (aspect scores stay with the aspect or
     polarity model). Runs after `voc_sentiment`.
 
-    The item's score is the model's weighed against the lexicon's reading of the item's clauses: a
+    The item's label: negative below −0.15, positive above +0.30 (`ITEM_BAND`: a binary model leans to
+    praise). The item's score is the model's weighed against the lexicon's reading of the item's clauses: a
     model trained on one kind of text loses accuracy on another, the lexicon's words do not, and the
     lexicon's reading is the surer the more clauses it rests on. The model's reading of the whole item
     counts as `model_clauses` clauses against the lexicon's polar ones (k): the lexicon's share is
@@ -408,9 +419,9 @@ class ModelSentimentScorer:
     item with no feedback scores 0. A review is read whole: there 谢谢 and 好 are the customer's verdict."""
 
     def __init__(self, model, ref: str, batch_size: int = 128, clauses: bool = True, model_clauses: float = 2.0,
-                 enquiry: frozenset[str] = frozenset()):
+                 enquiry: frozenset[str] = frozenset(), item_band: tuple[float, float] = ITEM_BAND):
         self.model, self.version, self.batch_size, self.clauses = model, ref, batch_size, clauses
-        self.model_clauses, self.enquiry = model_clauses, enquiry
+        self.model_clauses, self.enquiry, self.item_band = model_clauses, enquiry, item_band
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size or self.batch_size):
@@ -423,7 +434,7 @@ class ModelSentimentScorer:
                     clause.label = self.model.label(clause.score)
                 doc._.score = round(weighed_score(float(doc_score), float(doc._.score or 0.0), doc._.polar_clauses,
                                                   self.model_clauses), 4)
-                doc._.label = self.model.label(doc._.score)
+                doc._.label = label_for(doc._.score, *self.item_band)
                 yield doc
 
     def readings(self, texts: list[str]) -> np.ndarray:

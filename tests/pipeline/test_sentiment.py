@@ -604,6 +604,17 @@ def test_the_item_score_weighs_the_sentiment_model_against_the_lexicons_polar_cl
     assert alone._.score == pytest.approx(0.9) and alone._.label == "positive"
 
 
+@pytest.mark.parametrize("reading, label", [(0.25, "neutral"), (0.35, "positive"), (-0.2, "negative"), (-0.1, "neutral")])
+def test_an_item_needs_more_to_read_as_praise_than_as_complaint(nlp, reading, label):
+    """A binary model reads mixed reviews as praise, so the weighed item score is positive only above
+    +0.30 and negative below −0.15 (`ITEM_BAND`); a text the lexicon finds nothing in is the model's alone."""
+    from pipeline.sentiment import ITEM_BAND, ModelSentimentScorer
+
+    assert ITEM_BAND == (0.15, 0.30)
+    (doc,) = ModelSentimentScorer(_Leans(reading), "stand-in@1", model_clauses=float("inf")).pipe([nlp("我们昨天去了那家店")])
+    assert doc._.score == pytest.approx(reading) and doc._.label == label
+
+
 class _Reads(_Leans):
     """A stand-in sentiment model that remembers what it was given to read."""
 
