@@ -226,7 +226,8 @@ class LexiconAspectClassifier(BaseEstimator):
 
     def _time_frame(self, tokens: Tokens) -> set[int]:
         """Positions of the tokens a time word makes the clause's time (签合同|的时候, 交车|那天, 定金交了|以后):
-        up to `time_reach` tokens before it, not across a punctuation mark. A time word before 的 or an
+        up to `time_reach` tokens before it, not across a punctuation mark, less the words that only say
+        who or where (服务员上菜的时候: the waiter stays out of the frame). A time word before 的 or an
         adverb of the future is none (当天的特价菜, 我以后也会常来, 值得以后再来)."""
         frame: set[int] = set()
         who = self._anchor_words
@@ -243,7 +244,7 @@ class LexiconAspectClassifier(BaseEstimator):
 
     @cached_property
     def _anchor_words(self) -> frozenset[str]:
-        """The words that only say who (every node's `anchors`)."""
+        """The words that name who or where rather than what is judged (every node's `anchors`)."""
         return frozenset(w for sub in self.taxonomy.sub_dimensions for w in sub.anchors)
 
     def _gives_way(self, sub_id: str, others: set[str]) -> bool:
