@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from pipeline.contracts import CODE_LABELS, LABEL_VALUES
-from pipeline.lexicon import StartIndex
+from pipeline.lexicon import GLUED_AFTER, StartIndex
 from pipeline.segment import CLAUSE_PUNCT, AspectHit, Clause, token_at, token_starts
 from pipeline.taxonomy import Taxonomy
 
@@ -105,13 +105,16 @@ class LexiconAspectClassifier(BaseEstimator):
 
     def _inside(self, token: str) -> tuple[int, ...]:
         """Classes of the cues inside a token (memoised: tokens repeat): cues of two or more characters
-        anywhere in it, and a cue of any length under glued-on modifiers."""
+        anywhere in it, and a cue of any length under glued-on modifiers or before a glued-on 得/地/些."""
         memo = self._inside_memo
         if token not in memo:
             if len(memo) > 200_000:
                 memo.clear()
             gate, long = self._long_cues
             inside = [j for word, js in long if word in token for j in js] if len(token) > 2 and gate.search(token) else []
+            if token[-1] in GLUED_AFTER and token != "好些":  # 吵得(要命), 脏得: the cue before what jieba glued on
+                rest = token[:-1]
+                inside += self._index.get(rest) or self._peeled(rest)
             memo[token] = tuple(dict.fromkeys(inside + self._peeled(token)))
         return memo[token]
 

@@ -10,6 +10,9 @@ from typing import Iterator, Sequence
 
 from pipeline.paths import LEXICON_DIR
 
+#: What jieba glues after a one-character word (慢得, 热情地, 贵些, 吵得): the word still speaks
+GLUED_AFTER = frozenset("得地些")
+
 
 def read_word_weights(path: Path, default: float = 1.0) -> dict[str, float]:
     """Read a `word<TAB>weight` file; lines without a weight get `default`."""
