@@ -306,7 +306,7 @@ class ModelAspectTagger:
         clauses = doc._.clauses
         if not clauses:
             return
-        judged = {h.sub_dimension for c in clauses for h in c.aspects if h.label != "neutral" or c.lukewarm}
+        judged = {h.sub_dimension for c in clauses for h in c.aspects if h.label != "neutral" or c.lukewarm or h.lukewarm}
         found: dict[int, list[AspectHit]] = {c.index: [] for c in clauses}
         for j, sub_id in enumerate(self.model.classes_):
             if sub_id in judged:

@@ -32,6 +32,7 @@ class AspectHit:
     cues: tuple[int, ...] = ()
     score: float = 0.0
     label: str = "neutral"
+    lukewarm: bool = False  # judged only by a lukewarm word (服务很好环境一般: the decor), so neutral
 
 
 @dataclass(slots=True)

@@ -145,8 +145,11 @@ class LexiconSentiment:
                     return [prefix, *inner[0]], inner[1]
         return None
 
-    def contributions(self, tokens: Tokens, overrides: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
-        """(token position, signed value) for every polarity word of a clause."""
+    def contributions(self, tokens: Tokens, overrides: Mapping[str, float] | None = None,
+                      others: frozenset[str] = frozenset()) -> list[tuple[int, float]]:
+        """(token position, signed value) for every polarity word of a clause. `others` are words that
+        judge only some other aspect (大 of the space, 快 of the serving): said as a predicate, one takes
+        up the negation or degree before it (店面不大装修很温馨: the 不 is the space's, not the decor's)."""
         out: list[tuple[int, float]] = []
         negations: list[float] = []
         spent: list[float] = []  # a negation that ran out of reach: a comparison's 那么 takes it up again
@@ -185,6 +188,10 @@ class LexiconSentiment:
                 split = self._split_modified(token, overrides)
                 if split is not None:
                     modifiers, pol = split
+            if pol is None and token in others and (negations or degree != 1.0) and (
+                    i + 1 == len(tokens) or self._polarity(tokens[i + 1], overrides) is None):
+                negations, spent, degree, reach = [], [], 1.0, 0  # 不|大|装修很温馨 (not 没有太多|惊喜)
+                continue
             if pol is None:
                 following = tokens[i + 1] if i + 1 < len(tokens) else ""
                 if not (token in lex.particles and (self._polarity(following, overrides) is not None
@@ -305,11 +312,15 @@ def aspect_overrides(taxonomy: Taxonomy, lexicon: Lexicon) -> dict[str, dict[str
     return out
 
 
-def _nearest(position: int, hits: list[AspectHit]) -> set[int]:
-    """Indices of the aspects whose cue words lie nearest to a token position."""
-    distances = [min((abs(position - c) for c in hit.cues), default=math.inf) for hit in hits]
-    best = min(distances)
-    return {k for k, d in enumerate(distances) if d == best}
+def _nearest(position: int, hits: list[AspectHit], tokens: Tokens = ()) -> set[int]:
+    """Indices of the aspects whose cue words lie nearest to a token position. Between a cue as near
+    before it and one after, the word judges the one before (上菜不快服务还行: 不快 is the serving's),
+    unless a 的 makes it the attribute of the one after (干净的环境和热情的服务)."""
+    attributive = position + 1 < len(tokens) and tokens[position + 1] == "的"
+    keys = [min(((abs(position - c), (c < position) == attributive) for c in hit.cues), default=(math.inf, True))
+            for hit in hits]
+    best = min(keys)
+    return {k for k, key in enumerate(keys) if key == best}
 
 
 #: A lukewarm word under a degree adverb this strong is a complaint (太一般了, 实在一般般, 真心一般);
@@ -323,11 +334,19 @@ def _lukewarm(token: str, value: float, lexicon: Lexicon) -> bool:
     return token in lexicon.lukewarm and not (base and abs(value) >= EMPHATIC * base - 1e-9)
 
 
-def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]]) -> None:
+def node_words(overrides: Mapping[str, Mapping[str, float]]) -> frozenset[str]:
+    """Every aspect's own polarity words."""
+    return frozenset(w for words in overrides.values() for w in words)
+
+
+def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, dict[str, float]],
+                 own_words: frozenset[str] = frozenset()) -> None:
     """Score a clause, then each of its aspects from the polarity words nearest to its cues. The words of
     opinion in `clause.claimed` (a claim or an expectation the story belies: `ClaimReader`) are not
     the customer's verdict and count for nothing. Where only an aspect's own words judge (性价比高:
-    高 is good only for 性价比), the clause takes its aspects' mean reading."""
+    高 is good only for 性价比), the clause takes its aspects' mean reading. `own_words` (`node_words`):
+    an aspect's own polarity word that does not judge what is being read still takes up the negation
+    before it (店面不大装修很温馨)."""
     first, last = clause.claimed or (0, 0)
     spanning: set[int] = set()
     if clause.claimed:  # a phrase that reaches past the claim to what belies it judges the whole (说好的…却收了钱)
@@ -338,20 +357,29 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
             return found
         return [(pos, v) for pos, v in found if not first <= pos < last or pos in spanning]
 
-    contributions = judging(model.contributions(clause.tokens))
+    contributions = judging(model.contributions(clause.tokens, others=own_words))
     clause.score = math.tanh(sum(v for _, v in contributions))
     clause.label = model.label(clause.score)
     lukewarm = model.lexicon.is_lukewarm(clause.text)
     clause.judged = bool(contributions) or lukewarm
     clause.lukewarm = lukewarm and all(_lukewarm(clause.tokens[pos], value, model.lexicon) for pos, value in contributions)
+    # in a clause of several aspects, a lukewarm word judges the aspect nearest to it (上菜不快服务还行: 还行 is
+    # the service's, and leaves it neutral), whether or not the lexicon weighs it
+    tepid = {i for i, token in enumerate(clause.tokens) if token in model.lexicon.lukewarm} if lukewarm else set()
     for k, hit in enumerate(clause.aspects):
         words = overrides.get(hit.sub_dimension)
         # an aspect's own polarity words can only change the reading where one occurs in the clause
         touched = words and any(w in clause.text for w in words)
-        own = judging(model.contributions(clause.tokens, words)) if touched else contributions
+        own = judging(model.contributions(clause.tokens, words, own_words - words.keys())) if touched else contributions
         if len(clause.aspects) > 1:
-            mine = [v for pos, v in own if k in _nearest(pos, clause.aspects)]
-            values = mine or [v for _, v in own]  # 环境和服务都很好: shared words count for both
+            weighed = {pos for pos, _ in own}
+            mine = [(pos, v) for pos, v in own + [(i, 0.0) for i in tepid - weighed]
+                    if k in _nearest(pos, clause.aspects, clause.tokens)]
+            hit.lukewarm = bool(mine) and all(
+                pos in tepid and (v == 0.0 or _lukewarm(clause.tokens[pos], v, model.lexicon)) for pos, v in mine)
+            if hit.lukewarm:
+                mine = [(pos, 0.0) for pos, _ in mine]  # 服务很好环境一般: the decor is judged neutral
+            values = [v for _, v in mine] if mine else [v for _, v in own]  # 环境和服务都很好: shared words count for both
         else:
             values = [v for _, v in own]
         hit.score = round(math.tanh(sum(values)), 4)
@@ -389,10 +417,11 @@ class SentimentScorer:
         self.model = model
         self.version = model.version
         self.overrides = aspect_overrides(taxonomy, model.lexicon)
+        self.own_words = node_words(self.overrides)
 
     def __call__(self, doc: Doc) -> Doc:
         for clause in doc._.clauses:
-            score_clause(clause, self.model, self.overrides)
+            score_clause(clause, self.model, self.overrides, self.own_words)
         doc._.score, doc._.label = score_item(doc._.clauses, self.model.neutral_band)
         doc._.polar_clauses = sum(c.score != 0.0 for c in doc._.clauses)  # how much the lexicon's reading rests on
         return doc
@@ -492,15 +521,19 @@ class JudgementFilter:
     a clause that judges nothing (no word of opinion, no lukewarm word: 人均80, 点了招牌菜, 在世贸广场
     五楼) and that no reading makes positive or negative — only the aspect's own polarity words can
     there (虾挺多的: 多 is the portion's), as neither model codes such a clause — is a bare mention, not
-    a code; an aspect of a clause whose only words of opinion are lukewarm (价格还行, 总体还成) is
-    judged neutral, whatever a model leans."""
+    a code; an aspect of a clause whose only words of opinion are lukewarm (价格还行, 总体还成), or whose
+    own words are (服务很好环境一般: the decor), is judged neutral, whatever a model leans."""
 
     def __call__(self, doc: Doc) -> Doc:
         for clause in doc._.clauses:
             if clause.lukewarm:
                 for hit in clause.aspects:
                     hit.label, hit.score = "neutral", 0.0
-            elif not clause.judged:
+            elif clause.judged:
+                for hit in clause.aspects:
+                    if hit.lukewarm:  # 服务很好环境一般: the decor stays neutral whatever a model leans
+                        hit.label, hit.score = "neutral", 0.0
+            else:
                 clause.aspects = [h for h in clause.aspects if h.label != "neutral"]
         return doc
 
@@ -557,7 +590,7 @@ class ClaimReader:
                 continue  # no opinion to take away
             clause.claimed = self.claimed(clause, after)
             if clause.claimed:
-                score_clause(clause, self.scorer.model, self.scorer.overrides)
+                score_clause(clause, self.scorer.model, self.scorer.overrides, self.scorer.own_words)
         return doc
 
 
@@ -623,7 +656,7 @@ class TopicCarrier:
             joined = Clause(lead.index, lead.start, clause.end, text[lead.start:clause.end],
                             [t for c in run for t in (*c.tokens, JOINT)] + clause.tokens, claimed=_claimed_in(run))
             joined.aspects = self.tagger.hits(joined.tokens)
-            score_clause(joined, self.scorer.model, self.scorer.overrides)
+            score_clause(joined, self.scorer.model, self.scorer.overrides, self.scorer.own_words)
             clauses[-len(run):] = [joined]
         for k, clause in enumerate(clauses):
             clause.index = k

@@ -157,7 +157,8 @@ def test_the_model_fills_what_a_judging_clause_leaves_neutral_and_nothing_else()
     """A clause that judges an aspect by the lexicon's reading keeps its code whatever the document-level
     model says (here: 'not mentioned' and 'negative' for everything); a bare mention (停车场在地下
     judges nothing) is no code whatever the model says; an aspect a judging clause names but reads
-    as neutral (停车场又好又贵: the price) is the model's."""
+    as neutral (价格又贵又便宜停车场很好: the price) is the model's, and one it judges lukewarm (服务很好价格一般)
+    stays neutral."""
     from pipeline.classify import ModelAspectTagger
     from pipeline.nlp import build_nlp
 
@@ -168,10 +169,13 @@ def test_the_model_fills_what_a_judging_clause_leaves_neutral_and_nothing_else()
         (doc,) = tagger.pipe([nlp("菜很好吃。停车场在地下")])
         coded = {h.sub_dimension: (c.text, h.label) for c in doc._.clauses for h in c.aspects}
         assert coded["taste"] == ("菜很好吃", "positive") and "parking" not in coded
-        (doc,) = tagger.pipe([nlp("停车场又好又贵")])
+        (doc,) = tagger.pipe([nlp("价格又贵又便宜停车场很好")])  # the price read both ways: neutral
         coded = {h.sub_dimension: h.label for c in doc._.clauses for h in c.aspects}
         assert coded.get("price_level") == ("negative" if value == -1 else None)
         assert coded["parking"] == "positive"
+        (doc,) = tagger.pipe([nlp("停车场很好价格一般")])
+        coded = {h.sub_dimension: h.label for c in doc._.clauses for h in c.aspects}
+        assert coded["price_level"] == "neutral" and coded["parking"] == "positive"
 
 
 def test_a_cue_jieba_cuts_in_two_is_found_across_the_tokens():
@@ -203,6 +207,15 @@ def test_a_cue_under_glued_on_modifiers_is_found():
     assert subs(["不", "太贵"]) == {"price_level"}
     assert model().hits(["店里", "太吵", "了"]) == []   # without modifiers, nothing is peeled
     assert subs(["饱和"]) == set()                      # 饱 is not under a modifier there
+
+
+def test_a_cue_before_a_glued_on_de_is_found():
+    """jieba keeps 吵得 whole (吵得要命): the one-character cue before 得/地/些 cues its node, as the
+    sentiment scorer reads the word's polarity through them; 好些 (many) is no 好."""
+    clf = LexiconAspectClassifier(load_taxonomy("restaurant"))
+    subs = lambda tokens: {h.sub_dimension for h in clf.hits(tokens)}  # noqa: E731
+    assert subs(["隔壁", "划拳", "吵得", "要命"]) == {"noise"}
+    assert subs(["好些", "年", "没来"]) == set()
 
 
 def test_a_nodes_cue_pattern_cues_it_where_no_keyword_does():

@@ -67,6 +67,22 @@ def test_shared_sentiment_word_counts_for_both_aspects(nlp):
     assert {a.sub_dimension: a.label for a in clause.aspects} == {"decoration": "positive", "staff_attitude": "positive"}
 
 
+@pytest.mark.parametrize("text, found", [
+    # another aspect's own word takes up the negation before it (不大 is the space's, 不高 the value's)
+    ("店面不大装修很温馨", {"decoration": "positive"}),
+    ("性价比不高量太少", {"cost_effective": "negative", "portion": "negative"}),
+    ("没有太多惊喜", {}),                                        # 多 before a word of opinion passes it on
+    # a word as near to the topic before it as to the one after judges the one before, unless a 的 ties it on
+    ("上菜不快服务还行", {"serving_speed": "negative", "staff_attitude": "neutral"}),
+    ("干净的环境和热情的服务", {"cleanliness": "positive", "staff_attitude": "positive"}),
+    # a lukewarm word judges the aspect nearest to it neutral
+    ("服务很好环境一般", {"staff_attitude": "positive", "decoration": "neutral"}),
+])
+def test_words_of_opinion_go_to_their_own_aspect(nlp, text, found):
+    (clause,) = nlp(text)._.clauses
+    assert {a.sub_dimension: a.label for a in clause.aspects} == found
+
+
 def test_item_score_is_mean_of_polar_clauses(nlp):
     from pipeline.segment import Clause
     from pipeline.sentiment import score_item
