@@ -148,12 +148,14 @@ class LexiconSentiment:
     def contributions(self, tokens: Tokens, overrides: Mapping[str, float] | None = None,
                       others: frozenset[str] = frozenset()) -> list[tuple[int, float]]:
         """(token position, signed value) for every polarity word of a clause. `others` are words that
-        judge only some other aspect (大 of the space, 快 of the serving): said as a predicate, one takes
-        up the negation or degree before it (店面不大装修很温馨: the 不 is the space's, not the decor's)."""
+        judge only some other aspect (大 of the space, 快 of the serving): said as a predicate, right after
+        a negation or degree word, one takes it up (店面不大装修很温馨: the 不 is the space's, not the decor's;
+        not 还不如楼下的小面馆好吃)."""
         out: list[tuple[int, float]] = []
         negations: list[float] = []
         spent: list[float] = []  # a negation that ran out of reach: a comparison's 那么 takes it up again
         negator_at = spent_at = -1  # where the pending and the spent negation began
+        modified_at = -1  # the last negation or degree word
         degree = 1.0
         reach = 0
         lex = self.lexicon
@@ -182,13 +184,15 @@ class LexiconSentiment:
                     else:
                         negator_at = i if not negations else negator_at
                         negations.append(lex.negation[token])
-                    reach = MODIFIER_REACH
+                    # a comparing negator reaches past the whole standard compared (还不如楼下的小面馆好吃)
+                    reach = len(tokens) if token in lex.comparing else MODIFIER_REACH
+                    modified_at = i
                     continue
             if pol is None:
                 split = self._split_modified(token, overrides)
                 if split is not None:
                     modifiers, pol = split
-            if pol is None and token in others and (negations or degree != 1.0) and (
+            if pol is None and token in others and modified_at == i - 1 and (negations or degree != 1.0) and (
                     i + 1 == len(tokens) or self._polarity(tokens[i + 1], overrides) is None):
                 negations, spent, degree, reach = [], [], 1.0, 0  # 不|大|装修很温馨 (not 没有太多|惊喜)
                 continue
