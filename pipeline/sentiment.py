@@ -374,7 +374,8 @@ def score_clause(clause: Clause, model: LexiconSentiment, overrides: dict[str, d
         words = overrides.get(hit.sub_dimension)
         # an aspect's own polarity words can only change the reading where one occurs in the clause
         touched = words and any(w in clause.text for w in words)
-        own = judging(model.contributions(clause.tokens, words, own_words - words.keys())) if touched else contributions
+        # (the aspect's own words are polar under `words`, so `own_words` need not leave them out)
+        own = judging(model.contributions(clause.tokens, words, own_words)) if touched else contributions
         if len(clause.aspects) > 1:
             weighed = {pos for pos, _ in own}
             mine = [(pos, v) for pos, v in own + [(i, 0.0) for i in tepid - weighed]
