@@ -59,3 +59,22 @@ def test_claim_patterns_are_one_pattern_and_a_bad_line_is_named(tmp_path):
     bad.write_text("号称\n说(是\n", encoding="utf-8")
     with pytest.raises(ValueError, match=f"{bad}:2"):
         read_patterns(bad)
+
+
+#: The files read as words (with or without a weight), not as patterns
+WORD_FILES = sorted(p for p in LEXICON_DIR.glob("*.txt")
+                    if p.name not in {"phrases.txt", "claims.txt", "expectations.txt"})
+
+
+@pytest.mark.parametrize("path", WORD_FILES, ids=lambda p: p.name)
+def test_a_word_is_listed_once_per_file(path):
+    """A word listed twice holds the later weight and hides the earlier one: 破 0.8 then 破 1.0 read as 1.0."""
+    seen: dict[str, int] = {}
+    twice = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        word = line.split("#", 1)[0].split("\t")[0].strip()
+        if word:
+            if word in seen:
+                twice.append(f"{word} (lines {seen[word]} and {number})")
+            seen[word] = number
+    assert not twice, f"{path.name}: " + ", ".join(twice)
