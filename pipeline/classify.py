@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from pipeline.contracts import CODE_LABELS, LABEL_VALUES
-from pipeline.lexicon import GLUED_AFTER, StartIndex
+from pipeline.lexicon import StartIndex, glued_stem
 from pipeline.segment import CLAUSE_PUNCT, AspectHit, Clause, token_at, token_starts
 from pipeline.taxonomy import Taxonomy
 
@@ -112,9 +112,9 @@ class LexiconAspectClassifier(BaseEstimator):
                 memo.clear()
             gate, long = self._long_cues
             inside = [j for word, js in long if word in token for j in js] if len(token) > 2 and gate.search(token) else []
-            if token[-1] in GLUED_AFTER and token != "好些":  # 吵得(要命), 脏得: the cue before what jieba glued on
-                rest = token[:-1]
-                inside += self._index.get(rest) or self._peeled(rest)
+            stem = glued_stem(token)
+            if stem:  # 吵得(要命), 脏得: the cue before what jieba glued on
+                inside += self._index.get(stem) or self._peeled(stem)
             memo[token] = tuple(dict.fromkeys(inside + self._peeled(token)))
         return memo[token]
 

@@ -10,8 +10,14 @@ from typing import Iterator, Sequence
 
 from pipeline.paths import LEXICON_DIR
 
-#: What jieba glues after a one-character word (慢得, 热情地, 贵些, 吵得): the word still speaks
+#: What jieba glues after a word (慢得, 热情地, 贵些, 吵得): the word still speaks
 GLUED_AFTER = frozenset("得地些")
+
+
+def glued_stem(token: str) -> str | None:
+    """The word before a glued-on 得/地/些 (慢得 → 慢, 热情地 → 热情, 贵些 → 贵); None where there is none,
+    and for 好些 (many), which is no 好."""
+    return token[:-1] if len(token) > 1 and token[-1] in GLUED_AFTER and token != "好些" else None
 
 
 def read_word_weights(path: Path, default: float = 1.0) -> dict[str, float]:

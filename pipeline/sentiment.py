@@ -16,7 +16,7 @@ from spacy.util import minibatch
 
 from pipeline.classify import LexiconAspectClassifier, Tokens, as_tokens
 from pipeline.items import stable_hash
-from pipeline.lexicon import GLUED_AFTER, Lexicon, StartIndex
+from pipeline.lexicon import Lexicon, StartIndex, glued_stem
 from pipeline.segment import AspectHit, Clause, feedback_text, has_content, token_at, token_starts, unclaimed_text
 from pipeline.taxonomy import Taxonomy
 
@@ -87,8 +87,9 @@ class LexiconSentiment:
         if overrides and token in overrides:
             return overrides[token]
         value = self.lexicon.polarity.get(token)
-        if value is None and len(token) > 1 and token[-1] in GLUED_AFTER and token != "好些":  # 慢得(离谱), 热情地, 贵些
-            return self._polarity(token[:-1], overrides)
+        stem = glued_stem(token) if value is None else None
+        if stem:  # 慢得(离谱), 热情地, 贵些
+            return self._polarity(stem, overrides)
         return value
 
     def _negator_before(self, tokens: Tokens, starts: list[int], first: int, at: int) -> str | None:
